@@ -1,0 +1,88 @@
+"""The ``ganzoo`` command line. Every command module keeps torch out of its top-level imports."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import GanzooError
+
+
+class GanzooGroup(click.Group):
+    """Turns user errors into one line and a non-zero exit; tracebacks only with --debug."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except GanzooError as exc:
+            if ctx.meta.get("ganzoo.debug"):
+                raise
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if ctx.meta.get("ganzoo.debug"):
+                raise
+            raise click.ClickException(
+                f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+            ) from None
+
+
+@click.group(cls=GanzooGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ganzoo")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """ganzoo: a plugin-based GAN zoo.
+
+    List variants and pretrained models, sample from them, train your own, publish to the
+    Hugging Face Hub. Variants come from plugins (`ganzoo plugins`).
+    """
+    ctx.meta["ganzoo.debug"] = debug
+
+
+def _add_core_commands() -> None:
+    from . import info, listing, plugins
+
+    cli.add_command(listing.list_command)
+    cli.add_command(info.info_command)
+    cli.add_command(plugins.plugins_command)
+    for module_name in CORE_COMMAND_MODULES:
+        import importlib
+
+        module = importlib.import_module(module_name)
+        cli.add_command(module.command)
+
+
+#: Core command modules beyond list/info/plugins; each defines ``command``.
+CORE_COMMAND_MODULES: list[str] = []
+
+
+def _add_plugin_commands() -> None:
+    from ..plugins import get_catalog
+
+    for info, module in get_catalog().modules:
+        function = getattr(module, "register_commands", None)
+        if function is None or not hasattr(function, "ganzoo_impl"):
+            continue
+        try:
+            function(cli=cli)
+        except Exception as exc:  # one plugin's broken command must not break the CLI
+            info.errors.append(f"register_commands failed: {type(exc).__name__}: {exc}")
+            click.echo(f"ganzoo: warning: plugin {info.name}: register_commands failed: {exc}",
+                       err=True)
+
+
+def main() -> None:
+    try:
+        _add_core_commands()
+        _add_plugin_commands()
+    except GanzooError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    cli.main(prog_name="ganzoo")

@@ -1,0 +1,79 @@
+"""The whole plugin surface of ganzoo.
+
+A plugin is a pip distribution with an entry point in the group ``ganzoo`` pointing at a module
+that implements some of these hooks with ``@ganzoo.hookimpl``. Every hook is register-callback
+style: ganzoo calls the hook with a ``register`` function and the plugin calls it once per thing
+it provides. Hooks are called once per process, the first time ganzoo needs the catalog
+(``ganzoo list``, ``ganzoo.load``, ...). Keep hook bodies cheap: register metadata and *import
+paths*, never import torch or build models here, so that ``ganzoo list`` stays fast.
+"""
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("ganzoo")
+hookimpl = pluggy.HookimplMarker("ganzoo")
+
+
+@hookspec
+def register_variants(register):
+    """Register GAN variants.
+
+    Call ``register(name, target, task=..., summary=..., **metadata)`` once per variant:
+
+    - ``name``: what users type (``ganzoo train NAME``), lower-case, e.g. ``"cyclegan"``.
+    - ``target``: lazy import path ``"module:Class"`` of a `ganzoo.GANModel` subclass; it is
+      imported only when the variant is built, never while listing.
+    - ``task``: one of ``unconditional``, ``conditional``, ``image-to-image``,
+      ``super-resolution``, ``toy``.
+    - ``summary``: one line shown by ``ganzoo list``.
+    - optional metadata: ``paper`` (citation or URL), ``default_data`` (a dataset spec that
+      ``ganzoo train NAME`` uses when ``--data`` is omitted).
+    """
+
+
+@hookspec
+def register_losses(register):
+    """Register adversarial losses or regularizers.
+
+    Call ``register(name, target, summary=...)``; ``target`` is ``"module:callable"``
+    returning a `ganzoo.Loss` (adversarial losses) or a penalty callable. Variants select them
+    by name through their config (e.g. ``--set loss=hinge``).
+    """
+
+
+@hookspec
+def register_datasets(register):
+    """Register dataset kinds usable as ``ganzoo train ... --data KIND[:ARG]``.
+
+    Call ``register(name, target, summary=...)``; ``target`` is ``"module:factory"``, called as
+    ``factory(arg, **options)`` where ``arg`` is the text after ``KIND:`` (or ``None``), and
+    returning a ``torch.utils.data.Dataset``.
+    """
+
+
+@hookspec
+def register_metrics(register):
+    """Register evaluation metrics.
+
+    Call ``register(name, target, summary=...)``; ``target`` is ``"module:callable"``.
+    """
+
+
+@hookspec
+def register_pretrained(register):
+    """Contribute pretrained-model entries to the registry.
+
+    Call ``register(path)`` with the path of a YAML file in the registry format (see
+    ``registry.yaml``); typically a file shipped inside the plugin's package, found with
+    ``importlib.resources``. Entries are merged after the shipped registry and before the user's
+    registries, so users can still override them.
+    """
+
+
+@hookspec
+def register_commands(cli):
+    """Add CLI commands.
+
+    ``cli`` is the top-level click group; call ``cli.add_command(command)``. Import heavy
+    modules inside the command body, not at module level, to keep ``ganzoo --help`` fast.
+    """

@@ -1,0 +1,150 @@
+"""The interfaces a variant implements: Generator, Discriminator, Loss, and GANModel.
+
+A variant is one `GANModel` subclass. It declares its networks and its per-step logic; the one
+`ganzoo.train.Trainer` owns everything else (optimizer steps, n_critic schedule, mixed precision,
+EMA, checkpoints, samples, distributed). `ganzoo.load(...)` returns the same class, so the
+inference API (`sample` / `translate`) lives here too.
+
+Naming contract for weights: every network is an attribute of the model; its state-dict keys are
+prefixed by that attribute name (``generator.*``, ``discriminator.*``, or for CycleGAN
+``generator_ab.*`` ...). `generator_names` are what a published ``model.safetensors`` must hold;
+`discriminator_names` are optional there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import torch
+from torch import Tensor, nn
+
+
+class Generator(nn.Module):
+    """Base class of generators.
+
+    Noise-driven generators map a latent batch ``(N, latent_dim)`` (plus any conditioning) to
+    samples in the model's value range; image generators map images to images. Set
+    ``latent_dim`` (0 for image-to-image and super-resolution).
+    """
+
+    latent_dim: int = 0
+
+
+class Discriminator(nn.Module):
+    """Base class of discriminators/critics: samples (plus conditioning) → raw scores.
+
+    Return raw logits (no sigmoid); the output may be ``(N,)``, ``(N, 1)`` or a patch map
+    ``(N, 1, H, W)``: losses average over everything but never apply a sigmoid twice.
+    """
+
+
+class Loss(ABC):
+    """An adversarial objective on raw discriminator outputs.
+
+    Both methods return a scalar to *minimize*. ``real``/``fake`` are D's raw outputs on real
+    and generated samples.
+    """
+
+    name: ClassVar[str] = ""
+
+    @abstractmethod
+    def discriminator(self, real: Tensor, fake: Tensor) -> Tensor:
+        """D's loss: low when D scores real samples as real and fakes as fake."""
+
+    @abstractmethod
+    def generator(self, fake: Tensor) -> Tensor:
+        """G's loss: low when D scores G's samples as real."""
+
+
+@dataclass
+class StepOutput:
+    """What a variant's step returns: the loss to backpropagate and numbers to log."""
+
+    loss: Tensor
+    logs: dict[str, float] = field(default_factory=dict)
+
+
+class GANModel(nn.Module, ABC):
+    """A GAN variant: its networks, its training step, its inference API.
+
+    Subclasses set:
+        Config: a dataclass whose defaults are the recommended recipe; it is saved as the
+            ``config`` of ``config.json`` and rebuilt from it, so it holds plain values only.
+        task: one of ``unconditional``, ``conditional``, ``image-to-image``,
+            ``super-resolution``, ``toy``.
+        generator_names / discriminator_names: attribute names of the networks.
+
+    and implement `discriminator_step` and `generator_step` for training, and `sample`
+    (noise-driven tasks) or `translate` (image tasks) for inference.
+    """
+
+    Config: ClassVar[type]
+    task: ClassVar[str]
+    generator_names: ClassVar[tuple[str, ...]] = ("generator",)
+    discriminator_names: ClassVar[tuple[str, ...]] = ("discriminator",)
+    #: Range of the networks' own inputs/outputs; the public API always speaks [0, 1].
+    value_range: ClassVar[tuple[float, float]] = (-1.0, 1.0)
+
+    def __init__(self, config: Any = None):
+        super().__init__()
+        self.config = config if config is not None else self.Config()
+
+    # ----- training (called by the Trainer) --------------------------------------------------
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        """Optimizers by role: ``"generator"`` and ``"discriminator"``.
+
+        The default is Adam over each role's networks with ``config.lr_g``/``config.lr_d``
+        (or ``config.lr``) and ``config.betas``; override for anything else.
+        """
+        cfg = self.config
+        betas = tuple(getattr(cfg, "betas", (0.5, 0.999)))
+        lr = getattr(cfg, "lr", 2e-4)
+        out = {}
+        for role, names, lr_name in (("generator", self.generator_names, "lr_g"),
+                                     ("discriminator", self.discriminator_names, "lr_d")):
+            params = [p for n in names for p in getattr(self, n).parameters()]
+            if params:
+                out[role] = torch.optim.Adam(params, lr=getattr(cfg, lr_name, lr), betas=betas)
+        return out
+
+    @abstractmethod
+    def discriminator_step(self, batch: Any) -> StepOutput:
+        """One discriminator update's loss on a batch (penalties included)."""
+
+    @abstractmethod
+    def generator_step(self, batch: Any) -> StepOutput:
+        """One generator update's loss on a batch."""
+
+    # ----- inference (public API, [0, 1] images) ---------------------------------------------
+    def sample(self, n: int, seed: int | None = None, **conditioning: Any) -> Tensor:
+        """Draw ``n`` samples: images ``(N, C, H, W)`` in [0, 1], toy data ``(N, 2)``."""
+        raise NotImplementedError(f"{type(self).__name__} translates images; use translate()")
+
+    def translate(self, images: Tensor, **options: Any) -> Tensor:
+        """Map float images ``(N, C, H, W)`` in [0, 1] to outputs in [0, 1]."""
+        raise NotImplementedError(f"{type(self).__name__} generates from noise; use sample()")
+
+    # ----- description for config.json -------------------------------------------------------
+    def preprocessing(self) -> dict[str, Any]:
+        """What a loader must know to feed this model (value range, channels, scale, ...)."""
+        return {"value_range": list(self.value_range)}
+
+    def to_unit(self, x: Tensor) -> Tensor:
+        """Network range → [0, 1]."""
+        lo, hi = self.value_range
+        return ((x - lo) / (hi - lo)).clamp(0.0, 1.0)
+
+    def from_unit(self, x: Tensor) -> Tensor:
+        """[0, 1] → network range."""
+        lo, hi = self.value_range
+        return x * (hi - lo) + lo
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def config_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self.config)

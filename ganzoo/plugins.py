@@ -1,0 +1,167 @@
+"""Plugin loading: entry points in the group ``ganzoo``, through pluggy, with failures isolated.
+
+A plugin that fails to import, or raises inside a hook, is recorded (``ganzoo plugins`` shows
+it) and reported as one warning line; every other plugin keeps working. Set
+``GANZOO_STRICT_PLUGINS=1`` to turn those failures into errors (for plugin authors' CI).
+``GANZOO_LOAD_PLUGINS`` is a comma-separated list of distribution names to load; an empty value
+loads none. Core registrations (built-in losses, datasets, metrics) load regardless.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from importlib import metadata
+
+import pluggy
+
+from . import hookspecs
+from .catalog import TASKS, Catalog, PluginInfo, Registered
+from .errors import PluginError
+
+ENTRY_POINT_GROUP = "ganzoo"
+HOOKS = (
+    "register_variants",
+    "register_losses",
+    "register_datasets",
+    "register_metrics",
+    "register_pretrained",
+)
+_KIND_OF_HOOK = {
+    "register_variants": "variant",
+    "register_losses": "loss",
+    "register_datasets": "dataset",
+    "register_metrics": "metric",
+}
+CORE_MODULES = ("ganzoo.builtins",)
+
+_catalog: Catalog | None = None
+_manager: pluggy.PluginManager | None = None
+_warned = False
+
+
+def strict_mode() -> bool:
+    return os.environ.get("GANZOO_STRICT_PLUGINS", "").lower() in ("1", "true", "yes")
+
+
+def _selected() -> set[str] | None:
+    """Distribution names chosen by GANZOO_LOAD_PLUGINS, or None for all."""
+    raw = os.environ.get("GANZOO_LOAD_PLUGINS")
+    if raw is None:
+        return None
+    return {_normalise(n) for n in raw.split(",") if n.strip()}
+
+
+def _normalise(dist_name: str) -> str:
+    return dist_name.strip().lower().replace("_", "-").replace(".", "-")
+
+
+def _entry_points() -> list[metadata.EntryPoint]:
+    eps = metadata.entry_points(group=ENTRY_POINT_GROUP)
+    # One entry per distribution+name: an editable install can list the same dist twice.
+    unique = {(ep.dist.name if ep.dist else "", ep.name): ep for ep in eps}
+    return [unique[k] for k in sorted(unique)]
+
+
+def build_catalog(entry_points: list[metadata.EntryPoint] | None = None) -> Catalog:
+    """Load core registrations and plugins, call every hook per plugin, collect the results."""
+    manager = pluggy.PluginManager("ganzoo")
+    manager.add_hookspecs(hookspecs)
+    catalog = Catalog()
+
+    from . import __version__
+
+    modules: list[tuple[PluginInfo, object]] = []
+    for module_name in CORE_MODULES:
+        module = importlib.import_module(module_name)
+        modules.append((PluginInfo("ganzoo", __version__, module_name), module))
+
+    selected = _selected()
+    for ep in entry_points if entry_points is not None else _entry_points():
+        dist = ep.dist.name if ep.dist else ep.name
+        version = ep.dist.version if ep.dist else "?"
+        if selected is not None and _normalise(dist) not in selected:
+            continue
+        info = PluginInfo(dist, version, ep.value)
+        try:
+            module = ep.load()
+            manager.register(module, name=f"{dist}:{ep.name}")
+        except Exception as exc:
+            info.errors.append(f"import failed: {type(exc).__name__}: {exc}")
+            catalog.plugins.append(info)
+            continue
+        modules.append((info, module))
+
+    catalog.modules = modules
+    for info, module in modules:
+        catalog.plugins.append(info)
+        for hook in HOOKS:
+            function = getattr(module, hook, None)
+            if function is None or not hasattr(function, "ganzoo_impl"):
+                continue
+            info.hooks.append(hook)
+            try:
+                if hook == "register_pretrained":
+                    function(register=lambda path, _i=info: catalog.pretrained_files.append(
+                        (str(path), _i.name)))
+                else:
+                    function(register=_registrar(catalog, info, _KIND_OF_HOOK[hook]))
+            except Exception as exc:
+                info.errors.append(f"{hook} failed: {type(exc).__name__}: {exc}")
+    return catalog
+
+
+def _registrar(catalog: Catalog, info: PluginInfo, kind: str):
+    def register(name: str, target: str, *, summary: str = "", task: str | None = None,
+                 **metadata_: object) -> None:
+        if not isinstance(name, str) or not name or name != name.strip():
+            raise ValueError(f"{kind} name must be a non-empty string, got {name!r}")
+        if not isinstance(target, str) or ":" not in target:
+            raise ValueError(
+                f"{kind} '{name}': target must be a lazy import path 'module:attr', got {target!r}"
+            )
+        if kind == "variant" and task not in TASKS:
+            raise ValueError(f"variant '{name}': task must be one of {', '.join(TASKS)}, got {task!r}")
+        item = Registered(kind, name, target, info.name, info.version, summary, task,
+                          dict(metadata_))
+        error = catalog.add(item)
+        if error:
+            info.errors.append(error)
+            for other in catalog.conflicts.get((kind, name), []):
+                owner = next((p for p in catalog.plugins if p.name == other.plugin), None)
+                if owner is not None and owner is not info and error not in owner.errors:
+                    owner.errors.append(error)
+
+    return register
+
+
+def get_catalog() -> Catalog:
+    """The process-wide catalog, built on first use. Reports plugin failures once."""
+    global _catalog
+    if _catalog is None:
+        _catalog = build_catalog()
+        _report(_catalog)
+    return _catalog
+
+
+def reset() -> None:
+    """Forget the catalog (tests, or after installing a plugin in-process)."""
+    global _catalog, _warned
+    _catalog = None
+    _warned = False
+
+
+def _report(catalog: Catalog) -> None:
+    global _warned
+    failed = [p for p in catalog.plugins if p.errors]
+    if not failed:
+        return
+    if strict_mode():
+        p = failed[0]
+        raise PluginError(f"plugin {p.name} {p.version}: {p.errors[0]} (GANZOO_STRICT_PLUGINS is set)")
+    if not _warned:
+        _warned = True
+        names = ", ".join(f"{p.name} ({p.errors[0]})" for p in failed)
+        print(f"ganzoo: warning: plugin problems: {names}; see `ganzoo plugins`",
+              file=sys.stderr)
