@@ -91,6 +91,8 @@ class GANModel(nn.Module, ABC):
     def __init__(self, config: Any = None):
         super().__init__()
         self.config = config if config is not None else self.Config()
+        #: The `ganzoo.catalog.Registered` this model was built from (set by `build_model`).
+        self.variant = None
 
     # ----- training (called by the Trainer) --------------------------------------------------
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
