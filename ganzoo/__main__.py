@@ -1,0 +1,5 @@
+"""``python -m ganzoo`` is the ``ganzoo`` command."""
+
+from .cli import main
+
+main()
