@@ -8,14 +8,47 @@ from .hookspecs import hookimpl
 
 @hookimpl
 def register_losses(register):
-    pass
+    adversarial = "ganzoo.losses.adversarial"
+    register("minimax", f"{adversarial}:MinimaxLoss", kind="adversarial",
+             summary="original saturating minimax game (Goodfellow et al. 2014, eq. 1.5)")
+    register("non-saturating", f"{adversarial}:NonSaturatingLoss", kind="adversarial",
+             summary="non-saturating generator loss -log D(G(z)) (eq. 1.4); the default")
+    register("wasserstein", f"{adversarial}:WassersteinLoss", kind="adversarial",
+             summary="Wasserstein critic loss (WGAN); pair it with gradient-penalty")
+    register("hinge", f"{adversarial}:HingeLoss", kind="adversarial",
+             summary="hinge loss (SAGAN, BigGAN)")
+    register("least-squares", f"{adversarial}:LeastSquaresLoss", kind="adversarial",
+             summary="least-squares loss (LSGAN)")
+    register("gradient-penalty", "ganzoo.losses.penalties:gradient_penalty", kind="penalty",
+             summary="WGAN-GP penalty (||grad D(x_hat)|| - 1)^2 on real/fake interpolates")
+    register("r1", "ganzoo.losses.penalties:r1_penalty", kind="penalty",
+             summary="R1 penalty 1/2 ||grad D(x)||^2 on real samples (Mescheder et al. 2018)")
 
 
 @hookimpl
 def register_datasets(register):
-    pass
+    register("ring8", "ganzoo.data.toy:ring8",
+             summary="8 Gaussians on a circle of radius 1, std 0.01 (toy 2-D)")
+    register("grid25", "ganzoo.data.toy:grid25",
+             summary="25 Gaussians on a 5x5 grid over [-4,4]^2, std 0.05 (toy 2-D)")
+    register("digits", "ganzoo.data.digits:digits",
+             summary="scikit-learn's bundled 8x8 digits (1,797 images, labels 0-9)")
+    register("folder", "ganzoo.data.image_folder:image_folder",
+             summary="images under a folder, recursive (--data folder:PATH)")
 
 
 @hookimpl
 def register_metrics(register):
-    pass
+    register("modes", "ganzoo.metrics.modes:mode_coverage",
+             summary="toy mixtures: modes captured, % high-quality, reverse KL (VEEGAN/PacGAN)")
+    classifier = "ganzoo.metrics.classifier"
+    register("real-classifier", f"{classifier}:fit_real_classifier",
+             summary="labelled data: classifier fit on the real train split; its test accuracy "
+                     "is the ceiling")
+    register("gan-test", f"{classifier}:gan_test_accuracy",
+             summary="real-trained classifier's accuracy on samples for their requested label")
+    register("cas", f"{classifier}:classification_accuracy_score",
+             summary="classification accuracy score: train on samples, test on real "
+                     "(Ravuri & Vinyals 2019)")
+    register("code-accuracy", f"{classifier}:code_accuracy",
+             summary="InfoGAN: categories matched one-to-one to classes (Hungarian), accuracy")
