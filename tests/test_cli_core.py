@@ -80,7 +80,7 @@ def test_every_command_has_help():
 
 
 @pytest.mark.parametrize("args, words", [
-    (("info", "no-such-model"), "unknown variant 'no-such-model'"),
+    (("info", "no-such-model"), "no variant or pretrained model named 'no-such-model'"),
     (("list", "--no-such-flag"), "No such option"),
     (("frobnicate",), "No such command"),
 ])

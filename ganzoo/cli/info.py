@@ -34,7 +34,10 @@ def describe(name: str) -> dict:
         }
     variant = catalog.items["variant"].get(name)
     if variant is None:
-        catalog.get("variant", name)  # raises the one-line "unknown ... known: ..." error
+        if ("variant", name) in catalog.conflicts:
+            catalog.get("variant", name)  # raises the error naming both plugins
+        raise UnknownNameError(f"no variant or pretrained model named '{name}'; run "
+                               f"`ganzoo list` to see what is installed")
     return {
         "name": variant.name, "kind": "variant", "task": variant.task,
         "summary": variant.summary, "plugin": variant.plugin,
