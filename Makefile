@@ -6,7 +6,7 @@ PY      = $(VENV)/bin/python
 PLUGINS = $(sort $(wildcard plugins/ganzoo-*))
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test bench install clean
+.PHONY: demo test install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,14 +19,10 @@ $(STAMP): $(PY) pyproject.toml constraints.txt $(wildcard plugins/*/pyproject.to
 install: $(STAMP)
 
 demo: install
-	$(VENV)/bin/ganzoo list
-	bash examples/demo.sh $(VENV)/bin/ganzoo
+	bash examples/demo.sh $(VENV)/bin
 
 test: install
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
-
-bench: install
-	$(PY) benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info plugins/*/*.egg-info
