@@ -1,0 +1,45 @@
+"""The reference implementation's network names (``--netG unet_256``, ``--netD basic``) → ours.
+
+Variants expose these names in their configs (``--set netG=resnet_9blocks``) so that a user of
+the reference code can carry their options over unchanged.
+"""
+
+from __future__ import annotations
+
+from torch import nn
+
+from .patchgan import NLayerDiscriminator, PixelDiscriminator
+from .resnet_generator import ResnetGenerator
+from .unet import UNET_LEVELS, UnetGenerator
+
+GENERATORS: tuple[str, ...] = ("resnet_9blocks", "resnet_6blocks", "unet_128", "unet_256")
+DISCRIMINATORS: tuple[str, ...] = ("basic", "n_layers", "pixel")
+
+
+def build_generator(name: str, in_channels: int, out_channels: int, ngf: int = 64,
+                    norm: str = "batch", dropout: bool = False) -> nn.Module:
+    """``resnet_9blocks`` | ``resnet_6blocks`` | ``unet_128`` | ``unet_256``."""
+    if name in ("resnet_9blocks", "resnet_6blocks"):
+        return ResnetGenerator(in_channels, out_channels, ngf, n_blocks=int(name[7]), norm=norm,
+                               dropout=dropout)
+    if name in UNET_LEVELS:
+        return UnetGenerator(in_channels, out_channels, UNET_LEVELS[name], ngf, norm=norm,
+                             dropout=dropout)
+    raise ValueError(f"netG must be one of {', '.join(GENERATORS)}, got {name!r}")
+
+
+def build_discriminator(name: str, in_channels: int, ndf: int = 64, n_layers: int = 3,
+                        norm: str = "batch") -> nn.Module:
+    """``basic`` (70x70 PatchGAN) | ``n_layers`` (PatchGAN with ``n_layers``) | ``pixel``."""
+    if name == "basic":
+        return NLayerDiscriminator(in_channels, ndf, 3, norm)
+    if name == "n_layers":
+        return NLayerDiscriminator(in_channels, ndf, n_layers, norm)
+    if name == "pixel":
+        return PixelDiscriminator(in_channels, ndf, norm)
+    raise ValueError(f"netD must be one of {', '.join(DISCRIMINATORS)}, got {name!r}")
+
+
+def size_multiple(generator: nn.Module) -> int:
+    """The side length multiple a generator needs (4 for ResNets, 2**levels for U-Nets)."""
+    return int(getattr(generator, "size_multiple", 1))
