@@ -18,6 +18,9 @@ _LAZY = {
     "Loss": "ganzoo.interfaces",
     "GANModel": "ganzoo.interfaces",
     "StepOutput": "ganzoo.interfaces",
+    "TrainingStep": "ganzoo.interfaces",
+    "Trainer": "ganzoo.train",
+    "TrainConfig": "ganzoo.train",
 }
 
 

@@ -67,6 +67,21 @@ class StepOutput:
     logs: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass
+class TrainingStep:
+    """One entry of a variant's training schedule (see `GANModel.training_steps`).
+
+    Args:
+        role: the key in `GANModel.optimizers()` whose optimizer steps after ``run``.
+        run: ``batch -> StepOutput``; its ``loss`` is backpropagated.
+        repeat: how many times per iteration (``n_critic`` for the discriminator).
+    """
+
+    role: str
+    run: Any
+    repeat: int = 1
+
+
 class GANModel(nn.Module, ABC):
     """A GAN variant: its networks, its training step, its inference API.
 
@@ -87,6 +102,10 @@ class GANModel(nn.Module, ABC):
     discriminator_names: ClassVar[tuple[str, ...]] = ("discriminator",)
     #: Range of the networks' own inputs/outputs; the public API always speaks [0, 1].
     value_range: ClassVar[tuple[float, float]] = (-1.0, 1.0)
+    #: Per-dataset recipe overrides, e.g. ``{"digits": {"steps": 3000, "hidden": 256}}``:
+    #: keys of `Config` or of `ganzoo.train.TrainConfig`, applied by ``ganzoo train`` when
+    #: ``--data`` names that dataset kind, before the user's flags. Defaults are the recipe.
+    recipes: ClassVar[dict[str, dict[str, Any]]] = {}
 
     def __init__(self, config: Any = None):
         super().__init__()
@@ -119,6 +138,43 @@ class GANModel(nn.Module, ABC):
     @abstractmethod
     def generator_step(self, batch: Any) -> StepOutput:
         """One generator update's loss on a batch."""
+
+    def training_steps(self) -> list[TrainingStep]:
+        """The schedule of one training iteration, run in order by the Trainer.
+
+        Default: ``discriminator_step`` ``config.n_critic`` times (1 if absent), then
+        ``generator_step``. Override to add roles (e.g. a separate optimizer for an auxiliary
+        head) or reorder steps (image-to-image variants often update G first).
+        """
+        n_critic = int(getattr(self.config, "n_critic", 1))
+        return [TrainingStep("discriminator", self.discriminator_step, n_critic),
+                TrainingStep("generator", self.generator_step, 1)]
+
+    def preview_inputs(self, batch: Any, n: int, generator: torch.Generator) -> Any:
+        """Fixed inputs for the progress previews, drawn once at the start of training.
+
+        Default: ``n`` latent vectors for noise-driven generators (``generator.latent_dim`` > 0),
+        else the first ``n`` items of the first batch.
+        """
+        latent_dim = getattr(getattr(self, self.generator_names[0]), "latent_dim", 0)
+        if latent_dim:
+            return torch.randn(n, latent_dim, generator=generator)
+        if isinstance(batch, (list, tuple)):
+            return type(batch)(b[:n] for b in batch)
+        if isinstance(batch, dict):
+            return {k: v[:n] for k, v in batch.items()}
+        return batch[:n]
+
+    @torch.no_grad()
+    def preview(self, fixed: Any) -> Tensor:
+        """Outputs for `preview_inputs` (with EMA weights): images ``(N, C, H, W)`` in [0, 1]
+        for a grid, or points ``(N, 2)`` for a scatter plot. Override for image tasks."""
+        out = getattr(self, self.generator_names[0])(fixed.to(self.device))
+        return out if self.task == "toy" or out.dim() == 2 else self.to_unit(out)
+
+    def training_finished(self, folder: Any) -> None:
+        """Called once on rank 0 after the final model is saved to ``folder`` (a Path), with
+        EMA weights in place: write extra figures (e.g. a latent traversal) here."""
 
     # ----- inference (public API, [0, 1] images) ---------------------------------------------
     def sample(self, n: int, seed: int | None = None, **conditioning: Any) -> Tensor:

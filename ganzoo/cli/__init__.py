@@ -60,7 +60,9 @@ def _add_core_commands() -> None:
 
 
 #: Core command modules beyond list/info/plugins; each defines ``command``.
-CORE_COMMAND_MODULES: list[str] = []
+CORE_COMMAND_MODULES: list[str] = [
+    "ganzoo.cli.train",
+]
 
 
 def _add_plugin_commands() -> None:

@@ -1,0 +1,90 @@
+"""Every image under a folder (recursive), resized and cropped to one square size.
+
+Items are float tensors ``(C, H, W)`` in [0, 1], read with `ganzoo.imageio.read_image` (EXIF
+rotation, 16-bit, palette, RGBA and grayscale handled there). Files are listed once, sorted, so
+the item order — and with it the training data order — is reproducible.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch.utils.data import Dataset
+
+from ..errors import GanzooError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm",
+                  ".pgm")
+CROPS = ("center", "none")
+
+
+def list_images(root: Path) -> list[Path]:
+    """Image files under ``root`` by suffix (case-insensitive), hidden files skipped, sorted."""
+    return sorted(p for p in root.rglob("*") if p.is_file() and
+                  p.suffix.lower() in IMAGE_SUFFIXES and not
+                  any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
+def resize_and_crop(image: torch.Tensor, size: int, crop: str) -> torch.Tensor:
+    """``center``: scale the shorter side to ``size`` then centre-crop a square;
+    ``none``: scale both sides to ``size`` (aspect ratio not kept)."""
+    _, h, w = image.shape
+    if crop == "none":
+        target = (size, size)
+    else:
+        scale = size / min(h, w)
+        target = (max(size, round(h * scale)), max(size, round(w * scale)))
+    if (h, w) != target:
+        image = F.interpolate(image[None], size=target, mode="bilinear", antialias=True,
+                              align_corners=False)[0].clamp(0, 1)
+    top, left = (image.shape[1] - size) // 2, (image.shape[2] - size) // 2
+    return image[:, top:top + size, left:left + size]
+
+
+class ImageFolder(Dataset):
+    """Images under ``root``.
+
+    Args:
+        root: folder searched recursively for common image formats.
+        size: output side length in pixels (square).
+        crop: ``center`` (keep aspect, crop the middle) or ``none`` (stretch).
+        mode: ``RGB`` or ``L`` (grayscale).
+    """
+
+    def __init__(self, root: str | Path, size: int = 64, crop: str = "center", mode: str = "RGB"):
+        self.root = Path(root).expanduser()
+        if not self.root.is_dir():
+            raise GanzooError(f"--data folder:{root}: no such folder; give a folder of images")
+        if crop not in CROPS:
+            raise GanzooError(f"image folder crop must be one of {', '.join(CROPS)}, got {crop!r}")
+        if size < 1:
+            raise GanzooError(f"image folder size must be a positive number of pixels, got {size}")
+        self.files = list_images(self.root)
+        if not self.files:
+            raise GanzooError(f"no images under {self.root} (looked for "
+                              f"{', '.join(IMAGE_SUFFIXES)}); check the path")
+        self.size, self.crop, self.mode = size, crop, mode
+        channels = 1 if mode == "L" else 3
+        self.config_hints = {"data_shape": [channels, size, size], "channels": channels,
+                             "image_size": size}
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        from ..imageio import read_image
+
+        return resize_and_crop(read_image(self.files[index], self.mode), self.size, self.crop)
+
+
+def image_folder(arg: str | None = None, *, image_size: int = 64, channels: int = 3,
+                 crop: str = "center", **_: object) -> ImageFolder:
+    """``--data folder:PATH``; ``ganzoo train`` passes ``image_size``/``channels`` from the
+    variant's Config so the data fits the model."""
+    if not arg:
+        raise GanzooError("--data folder needs a path: --data folder:PATH")
+    if channels not in (1, 3):
+        raise GanzooError(f"image folder channels must be 1 or 3, got {channels}")
+    return ImageFolder(arg, size=image_size, crop=crop, mode="L" if channels == 1 else "RGB")

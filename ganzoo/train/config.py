@@ -1,0 +1,50 @@
+"""Settings of a training run that belong to the engine, not to a variant.
+
+A variant's own `Config` holds its architecture and objective (losses, learning rates,
+``n_critic``); `TrainConfig` holds how long and how the loop runs. ``ganzoo train --set k=v``
+routes each key to whichever of the two declares it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass
+class TrainConfig:
+    """Engine settings; the defaults suit small CPU runs.
+
+    Args:
+        steps: training iterations; one iteration runs the variant's whole schedule
+            (e.g. ``n_critic`` discriminator steps, then one generator step).
+        batch_size: samples per batch *per process* (global batch = batch_size × processes).
+        seed: seeds weights, noise and data order; same seed → same weights on CPU.
+        device: ``cpu``, ``cuda``, ``cuda:1`` or ``auto`` (CUDA when available).
+        precision: ``fp32``; ``bf16`` autocast (CPU or CUDA); ``fp16`` autocast with a
+            GradScaler (CUDA only). Off by default: gradient penalties and toy data are
+            sensitive to reduced precision.
+        ema_decay: decay of the exponential moving average of the generator weights that is
+            sampled and saved (warmed up as ``min(decay, (1+t)/(10+t))``); 0 turns EMA off.
+        lr_decay_start: iteration from which every learning rate decays linearly to 0 at
+            ``steps`` (CycleGAN's schedule); None keeps them constant.
+        sample_every: write a preview grid to ``samples/`` every this many iterations (0: only
+            the final ``samples.png``).
+        checkpoint_every: write ``checkpoints/last.pt`` every this many iterations.
+        log_every: record losses (``metrics.jsonl``, progress bar) every this many iterations.
+        preview_count: how many fixed inputs the previews show.
+        threads: torch CPU threads (None leaves torch's default).
+    """
+
+    steps: int = 2000
+    batch_size: int = 64
+    seed: int = 0
+    device: str = "auto"
+    precision: Literal["fp32", "bf16", "fp16"] = "fp32"
+    ema_decay: float = 0.999
+    lr_decay_start: int | None = None
+    sample_every: int = 500
+    checkpoint_every: int = 500
+    log_every: int = 20
+    preview_count: int = 64
+    threads: int | None = None

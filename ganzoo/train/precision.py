@@ -1,0 +1,24 @@
+"""Mixed precision: the autocast context and loss scaler for a ``precision`` setting."""
+
+from __future__ import annotations
+
+import contextlib
+
+import torch
+
+from ..errors import GanzooError
+
+
+def autocast_context(precision: str, device: torch.device):
+    """bf16 autocast on CPU or CUDA, fp16 on CUDA only, or nothing for fp32."""
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    if precision == "fp16" and device.type != "cuda":
+        raise GanzooError("precision fp16 needs a CUDA device; use --set precision=bf16 on CPU")
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+def make_scaler(precision: str, device: torch.device):
+    """A GradScaler for fp16 (whose small gradients would underflow), else a disabled one."""
+    return torch.amp.GradScaler(device.type, enabled=precision == "fp16")

@@ -1,0 +1,348 @@
+"""The one training loop every ganzoo variant uses.
+
+How a variant plugs in
+----------------------
+A variant is a `ganzoo.GANModel` subclass. The Trainer needs only:
+
+* ``optimizers()`` → ``{role: torch.optim.Optimizer}``. The default builds Adam for the roles
+  ``"generator"`` (networks in ``generator_names``) and ``"discriminator"``
+  (``discriminator_names``) from ``config.lr_g`` / ``config.lr_d`` (or ``config.lr``) and
+  ``config.betas``. Return any roles you need (e.g. put an InfoGAN Q head in ``"generator"``).
+* ``training_steps()`` → a list of `ganzoo.TrainingStep(role, run, repeat)`. The default is
+  ``discriminator_step`` × ``config.n_critic`` then ``generator_step`` × 1. For every step the
+  Trainer zeroes the role's gradients, runs ``run(batch)`` under autocast, backpropagates the
+  returned `StepOutput.loss`, averages gradients across processes, and steps the role's
+  optimizer. Parameters of the *other* roles are frozen (``requires_grad=False``) during a step,
+  so a generator step never accumulates discriminator gradients; detach fakes in D steps.
+* Batches: what the dataset yields, collated and moved to the device: a tensor ``(N, 2)`` for
+  toy mixtures, ``[images (N, C, H, W) in [0, 1], labels (N,)]`` for ``digits``, whatever a
+  paired/unpaired dataset yields (dicts are fine). Convert [0, 1] images with
+  ``self.from_unit``. One iteration draws as many batches as the most-repeated step; a step
+  repeated ``r`` times sees the last ``r`` of them, so the generator step sees the batch of the
+  last critic step (image-to-image variants can cache their fakes between steps).
+* Noise: draw it with the global torch RNG (``torch.randn``); the Trainer seeds it and saves its
+  state in checkpoints, which is what makes resume bit-for-bit.
+* ``StepOutput.logs``: floats to plot and log (``losses.png``, ``metrics.jsonl``, progress bar).
+* Previews: ``preview_inputs(batch, n, generator)`` draws fixed inputs once; ``preview(fixed)``
+  maps them to images in [0, 1] (a grid PNG) or to points ``(N, 2)`` (a scatter plot). Override
+  both for image-to-image tasks. Previews and the saved model use the EMA generator weights.
+* ``training_finished(folder)``: a hook for extra end-of-run figures (InfoGAN's traversal).
+* ``recipes``: per-dataset overrides of Config/TrainConfig keys (see `GANModel.recipes`).
+
+Everything else is the Trainer's: n_critic schedule, mixed precision (`TrainConfig.precision`),
+EMA of the generators, linear LR decay (``lr_decay_start``), preview PNGs, the loss plot, a tqdm
+bar with current losses, a NaN/Inf guard, seeding, atomic resumable checkpoints, Ctrl-C handling,
+and data parallelism under ``torchrun`` (only rank 0 writes files).
+
+Output folder: the published-model layout (``config.json``, ``model.safetensors``, ``README.md``
+via `ganzoo.layout.save_pretrained`, EMA weights) plus ``samples.png``, ``samples/step_*.png``,
+``losses.png``, ``metrics.jsonl``, ``run.json`` and ``checkpoints/last.pt``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..errors import GanzooError
+from . import distributed
+from .batches import BatchStream, fetch
+from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+from .config import TrainConfig
+from .ema import EMA
+from .interrupt import StopRequest
+from .plots import save_loss_plot, save_preview
+from .precision import autocast_context, make_scaler
+from .rng import capture_rng, restore_rng, seed_everything
+
+
+class TrainingDiverged(GanzooError):
+    """A loss became NaN or infinite; the last good checkpoint is kept."""
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        return torch.device("cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise GanzooError(f"device {name} requested but CUDA is not available; use --set device=cpu")
+    return device
+
+
+def to_device(batch: Any, device: torch.device) -> Any:
+    if isinstance(batch, torch.Tensor):
+        return batch.to(device, non_blocking=True)
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(to_device(b, device) for b in batch)
+    if isinstance(batch, dict):
+        return {k: to_device(v, device) for k, v in batch.items()}
+    return batch
+
+
+class Trainer:
+    """Trains one `GANModel` on one dataset.
+
+    Args:
+        model: the variant, freshly built (or loaded); trained in place (live weights).
+        dataset: a ``torch.utils.data.Dataset`` (optionally with ``get_batch(indices)``).
+        config: engine settings (`TrainConfig`).
+        out_dir: where to write the run (None: train in memory, write nothing).
+        card: extra model-card fields for `ganzoo.layout.save_pretrained`.
+        evaluate: optional ``final_model -> {name: number}`` run on rank 0 at the end; the
+            numbers go into the summary, ``run.json`` and the model card's metrics.
+    """
+
+    def __init__(self, model, dataset, config: TrainConfig | None = None, *,
+                 out_dir: str | os.PathLike | None = None, card: dict[str, Any] | None = None,
+                 evaluate=None):
+        self.model = model
+        self.dataset = dataset
+        self.config = config or TrainConfig()
+        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.card = card
+        self.evaluate = evaluate
+        #: After `fit`: a copy of the model with the EMA generator weights, in eval mode.
+        self.final_model = None
+        #: The optimizers by role (set by `fit`).
+        self.optimizers: dict[str, torch.optim.Optimizer] = {}
+        self.history: list[dict[str, float]] = []
+
+    # ------------------------------------------------------------------------------------
+    def fit(self, resume: bool = False) -> dict[str, Any]:
+        """Train to ``config.steps`` iterations (continuing a checkpoint if ``resume``).
+
+        Returns a summary: ``steps`` done, ``interrupted``, ``wall_seconds``, last ``losses``.
+        Raises `TrainingDiverged` on a NaN/Inf loss.
+        """
+        cfg = self.config
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        device = resolve_device(cfg.device)
+        rank, world = distributed.setup(device)
+        self.is_writer = rank == 0 and self.out_dir is not None
+        model = self.model.to(device)
+        model.train()
+        if world > 1:
+            distributed.broadcast_module(model)
+
+        optimizers = self.optimizers = model.optimizers()
+        schedule = model.training_steps()
+        unknown = sorted({s.role for s in schedule} - set(optimizers))
+        if unknown:
+            raise GanzooError(f"{type(model).__name__}.training_steps() uses role(s) "
+                              f"{', '.join(unknown)} that optimizers() does not return; fix the "
+                              f"variant so both name the same roles")
+        role_params = {role: [p for g in opt.param_groups for p in g["params"]]
+                       for role, opt in optimizers.items()}
+        base_lrs = {role: [g["lr"] for g in opt.param_groups] for role, opt in optimizers.items()}
+        ema = (EMA({n: getattr(model, n) for n in model.generator_names}, cfg.ema_decay)
+               if cfg.ema_decay > 0 else None)
+        stream = BatchStream(self.dataset, cfg.batch_size, cfg.seed, rank, world)
+        scaler = make_scaler(cfg.precision, device)
+        seed_everything(cfg.seed + 1000 * rank)  # each process draws its own noise
+
+        start = 0
+        ckpt = checkpoint_path(self.out_dir) if self.out_dir is not None else None
+        if resume:
+            if ckpt is None:
+                raise GanzooError("resume needs an output folder holding checkpoints/last.pt")
+            state = load_checkpoint(ckpt)
+            model.load_state_dict(state["model"])
+            for role, opt in optimizers.items():
+                opt.load_state_dict(state["optimizers"][role])
+            if ema is not None and state.get("ema") is not None:
+                ema.load_state_dict(state["ema"])
+            scaler.load_state_dict(state["scaler"])
+            stream.load_state(state["data"])
+            restore_rng(state["rng"])
+            self.history = list(state["history"])
+            start = int(state["step"])
+            if self.is_writer:
+                self._rewrite_metrics()
+
+        first = fetch(self.dataset, torch.arange(min(len(self.dataset), cfg.preview_count)))
+        fixed = model.preview_inputs(first, cfg.preview_count,
+                                     torch.Generator().manual_seed(cfg.seed))
+        fixed = to_device(fixed, device)
+        shard = stream.sampler  # first indices of this process's shard, for run.json
+        shard.set_epoch(0)
+        shard_head = list(iter(shard))[:16]
+
+        def snapshot(step: int) -> dict[str, Any]:
+            return {"step": step, "model": model.state_dict(),
+                    "optimizers": {r: o.state_dict() for r, o in optimizers.items()},
+                    "ema": ema.state_dict() if ema is not None else None,
+                    "scaler": scaler.state_dict(), "data": stream.state(), "rng": capture_rng(),
+                    "history": self.history}
+
+        from tqdm.auto import tqdm
+
+        quiet = os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true", "yes")
+        bar = tqdm(total=cfg.steps, initial=start, disable=rank != 0 or quiet, dynamic_ncols=True,
+                   desc=f"train {type(model).__name__}")
+        sums: dict[str, float] = {}
+        count = 0
+        step = start
+        interrupted = False
+        began = time.perf_counter()
+        stop = StopRequest()
+        with stop.installed():
+            while step < cfg.steps:
+                if stop.requested:
+                    interrupted = True
+                    break
+                self._set_learning_rates(optimizers, base_lrs, step)
+                logs = self._iteration(model, schedule, optimizers, role_params, stream, scaler,
+                                       device, world, step, ckpt)
+                if ema is not None:
+                    ema.update(step)
+                step += 1
+                for k, v in logs.items():
+                    sums[k] = sums.get(k, 0.0) + v
+                count += 1
+                if step % cfg.log_every == 0 or step == cfg.steps:
+                    row = {"step": step, **{k: v / count for k, v in sums.items()}}
+                    self.history.append(row)
+                    sums, count = {}, 0
+                    if self.is_writer:
+                        self._append_metrics(row)
+                    bar.set_postfix({k: f"{v:.3g}" for k, v in row.items() if k != "step"})
+                if self.is_writer and cfg.sample_every and step % cfg.sample_every == 0:
+                    self._preview(model, ema, fixed, self.out_dir / "samples" / f"step_{step:07d}.png")
+                if self.is_writer and cfg.checkpoint_every and step % cfg.checkpoint_every == 0:
+                    save_checkpoint(snapshot(step), ckpt)
+                bar.update(1)
+        bar.close()
+        wall = time.perf_counter() - began
+        for params in role_params.values():
+            for p in params:
+                p.requires_grad_(True)
+
+        if ema is not None:
+            with ema.applied():
+                final = copy.deepcopy(model)
+        else:
+            final = copy.deepcopy(model)
+        final.eval()
+        self.final_model = final
+        in_sync = self._replicas_in_sync(model, world)
+        shards = distributed.gather_objects(shard_head)
+        summary = {"steps": step, "interrupted": interrupted, "wall_seconds": round(wall, 3),
+                   "iterations_per_second": round((step - start) / wall, 2) if wall > 0 else None,
+                   "losses": self.history[-1] if self.history else {}}
+        if rank == 0 and self.evaluate is not None:
+            summary["metrics"] = self.evaluate(final)
+        if self.is_writer:
+            if interrupted or not cfg.checkpoint_every or step % cfg.checkpoint_every:
+                save_checkpoint(snapshot(step), ckpt)
+            self._write_outputs(final, fixed, summary, world, shards, in_sync)
+        distributed.teardown()
+        return summary
+
+    # ------------------------------------------------------------------------------------
+    def _iteration(self, model, schedule, optimizers, role_params, stream, scaler, device,
+                   world, step, ckpt) -> dict[str, float]:
+        n = max(s.repeat for s in schedule)
+        batches = [to_device(next(stream), device) for _ in range(n)]
+        all_params = [p for params in role_params.values() for p in params]
+        logs: dict[str, float] = {}
+        for entry in schedule:
+            active = {id(p) for p in role_params[entry.role]}
+            for p in all_params:
+                p.requires_grad_(id(p) in active)
+            optimizer = optimizers[entry.role]
+            for k in range(entry.repeat):
+                batch = batches[n - entry.repeat + k]
+                optimizer.zero_grad(set_to_none=True)
+                with autocast_context(self.config.precision, device):
+                    out = entry.run(batch)
+                value = float(out.loss.detach().float())
+                bad = {key: v for key, v in out.logs.items() if not math.isfinite(float(v))}
+                if not math.isfinite(value) or bad:
+                    kept = f"the last good checkpoint {ckpt} is kept" if ckpt is not None and \
+                        ckpt.exists() else "no checkpoint was written yet"
+                    raise TrainingDiverged(
+                        f"training diverged at iteration {step + 1}: {entry.role} loss is "
+                        f"{value}{' (' + ', '.join(bad) + ' not finite)' if bad else ''}; {kept}; "
+                        f"lower the learning rate (--lr) or use precision fp32, then --resume")
+                scaler.scale(out.loss).backward()
+                if world > 1:
+                    distributed.average_gradients(role_params[entry.role], world)
+                scaler.step(optimizer)
+                scaler.update()
+            if out.logs:
+                logs.update({key: float(v) for key, v in out.logs.items()})
+            else:
+                logs[f"{entry.role}_loss"] = value
+        return logs
+
+    def _set_learning_rates(self, optimizers, base_lrs, step: int) -> None:
+        """Linear decay to 0 from ``lr_decay_start`` to ``steps``; stateless, so resume is exact."""
+        start, total = self.config.lr_decay_start, self.config.steps
+        if start is None:
+            return
+        factor = 1.0 if step < start else max(0.0, 1.0 - (step - start) / max(1, total - start))
+        for role, opt in optimizers.items():
+            for group, base in zip(opt.param_groups, base_lrs[role]):
+                group["lr"] = base * factor
+
+    def _preview(self, model, ema, fixed, path: Path) -> None:
+        was_training = model.training
+        model.eval()
+        try:
+            if ema is not None:
+                with ema.applied():
+                    output = model.preview(fixed)
+            else:
+                output = model.preview(fixed)
+        finally:
+            model.train(was_training)
+        save_preview(output.cpu(), path, getattr(self.dataset, "centres", None))
+
+    @staticmethod
+    def _replicas_in_sync(model, world: int) -> bool:
+        if world == 1:
+            return True
+        with torch.no_grad():
+            checksum = float(sum(p.double().sum() for p in model.parameters()))
+        values = distributed.gather_objects(checksum)
+        return all(v == values[0] for v in values)
+
+    def _append_metrics(self, row: dict[str, float]) -> None:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.out_dir / "metrics.jsonl", "a") as handle:
+            handle.write(json.dumps(row) + "\n")
+
+    def _rewrite_metrics(self) -> None:
+        # A resumed run drops lines logged after its checkpoint, so no iteration appears twice.
+        path = self.out_dir / "metrics.jsonl"
+        tmp = path.with_name(".metrics.jsonl.tmp")
+        tmp.write_text("".join(json.dumps(row) + "\n" for row in self.history))
+        os.replace(tmp, path)
+
+    def _write_outputs(self, final, fixed, summary, world, shards, in_sync) -> None:
+        from ..layout import save_pretrained
+
+        out = self.out_dir
+        card = {**(self.card or {}), "sample": "samples.png"}
+        if summary.get("metrics"):
+            card["metrics"] = {**card.get("metrics", {}), **summary["metrics"]}
+        save_pretrained(final, out, overwrite=True, card=card)
+        output = final.preview(fixed)
+        save_preview(output.cpu(), out / "samples.png", getattr(self.dataset, "centres", None))
+        save_loss_plot(self.history, out / "losses.png")
+        run = {**summary, "train_config": dict(vars(self.config)), "world_size": world,
+               "replicas_in_sync": in_sync, "shard_heads": shards}
+        tmp = out / ".run.json.tmp"
+        tmp.write_text(json.dumps(run, indent=2))
+        os.replace(tmp, out / "run.json")
+        final.training_finished(out)

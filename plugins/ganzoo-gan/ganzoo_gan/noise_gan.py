@@ -1,0 +1,122 @@
+"""The training step and sampling API shared by the noise-driven seed GANs (gan, dcgan, wgan-gp).
+
+A subclass builds ``self.generator`` (latent ``(N, latent_dim)`` → samples) and
+``self.discriminator`` (samples, packed → raw scores); everything else is chosen by config:
+
+* ``loss``: any registered adversarial loss (``ganzoo list``/``ganzoo plugins``; built-in:
+  minimax, non-saturating, wasserstein, hinge, least-squares);
+* ``penalty`` / ``penalty_weight``: ``none``, ``r1`` or ``gradient-penalty``;
+* ``pack``: PacGAN packing — D judges ``pack`` samples at once (concatenated features or
+  channels), which penalizes a generator whose samples lack diversity (Lin et al. 2018);
+* ``n_critic``: D steps per G step (the Trainer runs the schedule).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from ganzoo.errors import GanzooError
+from ganzoo.interfaces import GANModel, StepOutput
+from ganzoo.losses import get_loss, get_penalty
+
+
+class NoiseDrivenGAN(GANModel):
+    """Base of the seed GANs; subclasses set ``generator`` and ``discriminator``."""
+
+    def __init__(self, config: Any = None):
+        super().__init__(config)
+        cfg = self.config
+        self.data_shape = tuple(int(d) for d in cfg.data_shape)
+        if len(self.data_shape) not in (1, 3):
+            raise GanzooError(f"data_shape must be [D] (points/vectors) or [C, H, W] (images), "
+                              f"got {list(cfg.data_shape)}")
+        if cfg.pack < 1:
+            raise GanzooError(f"pack must be >= 1, got {cfg.pack}")
+        self.images = len(self.data_shape) == 3
+        # A registered "toy" variant trained on images is an image model: say so in config.json.
+        self.task = "unconditional" if self.images else "toy"
+        self.adversarial = get_loss(cfg.loss)
+        self.penalty = get_penalty(cfg.penalty)
+
+    # ----- training ---------------------------------------------------------------------
+    def _real(self, batch: Any) -> Tensor:
+        real = batch[0] if isinstance(batch, (list, tuple)) else batch
+        if tuple(real.shape[1:]) != self.data_shape:
+            raise GanzooError(f"data has shape {tuple(real.shape[1:])} per item but the model "
+                              f"was built for {list(self.data_shape)}; set data_shape to match")
+        real = self.from_unit(real) if self.images else real
+        usable = real.shape[0] - real.shape[0] % self.config.pack
+        if usable == 0:
+            raise GanzooError(f"batch of {real.shape[0]} is smaller than pack={self.config.pack}")
+        return real[:usable]
+
+    def _noise(self, n: int) -> Tensor:
+        return torch.randn(n, self.config.latent_dim, device=self.device)
+
+    def pack(self, x: Tensor) -> Tensor:
+        """``(N, F)`` → ``(N/p, p·F)``; ``(N, C, H, W)`` → ``(N/p, p·C, H, W)``."""
+        p = self.config.pack
+        return x.reshape(x.shape[0] // p, p * x.shape[1], *x.shape[2:])
+
+    def score(self, x: Tensor) -> Tensor:
+        """D's raw scores for unpacked samples."""
+        return self.discriminator(self.pack(x))
+
+    def discriminator_step(self, batch: Any) -> StepOutput:
+        real = self._real(batch)
+        with torch.no_grad():
+            fake = self.generator(self._noise(real.shape[0]))
+        loss = self.adversarial.discriminator(self.score(real), self.score(fake))
+        logs = {"d_loss": loss.item()}
+        if self.penalty is not None and self.config.penalty_weight > 0:
+            penalty = self.penalty(self.discriminator, self.pack(real), self.pack(fake))
+            loss = loss + self.config.penalty_weight * penalty
+            logs[self.config.penalty] = penalty.item()
+        return StepOutput(loss, logs)
+
+    def generator_step(self, batch: Any) -> StepOutput:
+        n = self._real(batch).shape[0]
+        loss = self.adversarial.generator(self.score(self.generator(self._noise(n))))
+        return StepOutput(loss, {"g_loss": loss.item()})
+
+    # ----- inference --------------------------------------------------------------------
+    @torch.no_grad()
+    def sample(self, n: int, seed: int | None = None, **conditioning: Any) -> Tensor:
+        """``n`` samples: points ``(N, D)`` for toy data, images ``(N, C, H, W)`` in [0, 1]."""
+        if conditioning:
+            raise GanzooError(f"{type(self).__name__} is unconditional; it takes no "
+                              f"{', '.join(conditioning)}")
+        if not isinstance(n, int) or n < 1:
+            raise GanzooError(f"number of samples must be a positive integer, got {n!r}")
+        generator = torch.Generator(self.device)
+        if seed is not None:
+            generator.manual_seed(seed)
+        else:
+            generator.seed()
+        z = torch.randn(n, self.config.latent_dim, generator=generator, device=self.device)
+        was_training = self.training
+        self.eval()
+        try:
+            out = self.generator(z)
+        finally:
+            self.train(was_training)
+        return self.to_unit(out) if self.images else out
+
+    @torch.no_grad()
+    def preview(self, fixed: Tensor) -> Tensor:
+        out = self.generator(fixed.to(self.device))
+        return self.to_unit(out) if self.images else out
+
+    def preprocessing(self) -> dict[str, Any]:
+        if self.images:
+            c, h, w = self.data_shape
+            return {"value_range": list(self.value_range), "channels": c, "image_size": h}
+        return {"output": "points", "dim": self.data_shape[0]}
+
+
+def flat_size(shape: tuple[int, ...]) -> int:
+    return math.prod(shape)

@@ -1,0 +1,99 @@
+"""Vanilla GAN (Goodfellow et al. 2014): MLP generator and discriminator.
+
+For toy 2-D mixtures and for flattened images (the seeds' MNIST experiment). The Config defaults
+are the project's best mode-collapse recipe on the toy mixtures (measured by
+``benchmarks/mode_collapse.py``): non-saturating loss + R1 penalty, PacGAN packing, EMA.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import torch
+from torch import Tensor, nn
+
+from ganzoo.interfaces import Discriminator, Generator
+
+from .noise_gan import NoiseDrivenGAN, flat_size
+
+
+@dataclass
+class VanillaGANConfig:
+    """Architecture and objective of the MLP GAN (defaults: the toy-mixture recipe)."""
+
+    data_shape: list[int] = field(default_factory=lambda: [2])  # [D] points or [C, H, W] images
+    latent_dim: int = 2          # toy mixtures need little; use ~64 for images
+    hidden: int = 256            # width of every hidden layer, G and D
+    layers: int = 3              # hidden layers in G and in D
+    loss: str = "non-saturating"
+    penalty: str = "r1"          # none | r1 | gradient-penalty
+    penalty_weight: float = 0.1
+    pack: int = 2                # PacGAN: D sees this many samples at once
+    minibatch_std: bool = False  # append the batch's feature spread to D's last hidden layer
+    n_critic: int = 1
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+
+
+class MLPGenerator(Generator):
+    """z → ``layers`` × (Linear, ReLU) → Linear → data (tanh for images)."""
+
+    def __init__(self, latent_dim: int, data_shape: tuple[int, ...], hidden: int, layers: int):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.data_shape = data_shape
+        blocks: list[nn.Module] = []
+        width = latent_dim
+        for _ in range(layers):
+            blocks += [nn.Linear(width, hidden), nn.ReLU()]
+            width = hidden
+        blocks.append(nn.Linear(width, flat_size(data_shape)))
+        if len(data_shape) == 3:
+            blocks.append(nn.Tanh())
+        self.net = nn.Sequential(*blocks)
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.net(z).reshape(z.shape[0], *self.data_shape)
+
+
+class MLPDiscriminator(Discriminator):
+    """Packed, flattened samples → ``layers`` × (Linear, LeakyReLU 0.2) → Linear → score."""
+
+    def __init__(self, in_features: int, hidden: int, layers: int, minibatch_std: bool = False):
+        super().__init__()
+        self.minibatch_std = minibatch_std
+        blocks: list[nn.Module] = []
+        width = in_features
+        for _ in range(layers):
+            blocks += [nn.Linear(width, hidden), nn.LeakyReLU(0.2)]
+            width = hidden
+        self.body = nn.Sequential(*blocks)
+        self.head = nn.Linear(width + int(minibatch_std), 1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = self.body(x.flatten(1))
+        if self.minibatch_std:
+            # One number per batch: how varied the features are; a collapsed G shows low spread.
+            spread = h.std(0, unbiased=False).mean().expand(h.shape[0], 1)
+            h = torch.cat([h, spread], 1)
+        return self.head(h).squeeze(1)
+
+
+class VanillaGAN(NoiseDrivenGAN):
+    """MLP GAN with a configurable loss, penalty, packing and minibatch features."""
+
+    Config = VanillaGANConfig
+    task: ClassVar[str] = "toy"
+    recipes: ClassVar[dict[str, dict[str, Any]]] = {
+        "digits": {"data_shape": [1, 8, 8], "latent_dim": 64, "penalty_weight": 1.0,
+                   "pack": 1, "steps": 3000, "batch_size": 64},
+    }
+
+    def __init__(self, config: VanillaGANConfig | None = None):
+        super().__init__(config)
+        cfg = self.config
+        self.generator = MLPGenerator(cfg.latent_dim, self.data_shape, cfg.hidden, cfg.layers)
+        self.discriminator = MLPDiscriminator(cfg.pack * flat_size(self.data_shape), cfg.hidden,
+                                              cfg.layers, cfg.minibatch_std)
