@@ -1,22 +1,73 @@
-"""Weights on the Hugging Face Hub: where a registry entry's file is, and whether it is cached.
+"""Files on the Hugging Face Hub: download through the real cache, verify, explain failures.
 
-Importing this module must stay cheap (``ganzoo list`` uses `weights_status`).
+Everything goes through ``huggingface_hub.hf_hub_download``, so its cache, tokens and
+``HF_ENDPOINT`` apply. ``HF_ENDPOINT``, ``HF_HUB_CACHE`` and ``HF_HUB_OFFLINE`` are also read
+when a download is asked for (not only when huggingface_hub was imported), so setting them in a
+running process works too.
+
+Every failure becomes one `GanzooError` line that says what to do. Importing this module must
+stay cheap and torch-free: ``ganzoo list`` calls `weights_status`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
+
+from .errors import GanzooError
 from .registry import ModelEntry
+
+_TRUE = ("1", "true", "yes", "on")
+_HASH_CHUNK = 1 << 22  # 4 MiB reads keep hashing fast without holding the file in memory
+
+
+class HubUnavailableError(GanzooError):
+    """The Hub (or mirror) cannot provide a file: offline, unreachable, or not there."""
+
+
+class IntegrityError(GanzooError):
+    """A file's sha256 is not the one pinned for it; it is never used."""
+
+
+def hub_cache_dir() -> str | None:
+    """``HF_HUB_CACHE`` as set now (None: huggingface_hub's own default)."""
+    return os.environ.get("HF_HUB_CACHE") or None
+
+
+def hub_endpoint(endpoint: str | None = None) -> str:
+    """The endpoint to talk to: the argument, else ``HF_ENDPOINT`` as set now, else the Hub."""
+    if endpoint:
+        return endpoint.rstrip("/")
+    from huggingface_hub import constants
+
+    return (os.environ.get("HF_ENDPOINT") or constants.ENDPOINT).rstrip("/")
+
+
+def is_offline() -> bool:
+    """``HF_HUB_OFFLINE`` as set now; if unset, as huggingface_hub read it at import."""
+    if "HF_HUB_OFFLINE" in os.environ:
+        return os.environ["HF_HUB_OFFLINE"].strip().lower() in _TRUE
+    from huggingface_hub import constants
+
+    return constants.is_offline_mode()
+
+
+def cached_file(repo: str, filename: str, revision: str | None,
+                cache_dir: str | None = None) -> str | None:
+    """Path of ``filename`` of ``repo`` at ``revision`` in the local Hub cache, or None."""
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(repo, filename, revision=revision,
+                                   cache_dir=cache_dir or hub_cache_dir())
+    return found if isinstance(found, str) else None
 
 
 def cached_weights(entry: ModelEntry) -> str | None:
     """Path of the entry's weights file in the local Hub cache at its pinned revision, or None."""
     if not entry.weights.repo:
         return None
-    from huggingface_hub import try_to_load_from_cache
-
-    found = try_to_load_from_cache(entry.weights.repo, entry.weights.file,
-                                   revision=entry.weights.revision)
-    return found if isinstance(found, str) else None
+    return cached_file(entry.weights.repo, entry.weights.file, entry.weights.revision)
 
 
 def weights_status(entry: ModelEntry) -> str:
@@ -26,3 +77,146 @@ def weights_status(entry: ModelEntry) -> str:
     if entry.weights.shipped:
         return "shipped"
     return "hub"
+
+
+def download(repo: str, filename: str, revision: str | None = None, *,
+             endpoint: str | None = None, cache_dir: str | None = None,
+             token: str | bool | None = None, local_files_only: bool = False) -> Path:
+    """Fetch one file through the Hub cache and return its local path.
+
+    Raises `HubUnavailableError` with a one-line message naming the fix when the file cannot
+    be had: offline with an empty cache, server unreachable, missing repo, revision or file.
+    """
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        HfHubHTTPError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    revision = revision or "main"
+    offline = local_files_only or is_offline()
+    where = f"{repo}@{revision}"
+    try:
+        path = hf_hub_download(repo, filename, revision=revision,
+                               endpoint=hub_endpoint(endpoint),
+                               cache_dir=cache_dir or hub_cache_dir(), token=token,
+                               local_files_only=offline, library_name="ganzoo")
+    except LocalEntryNotFoundError:
+        if offline:
+            raise HubUnavailableError(
+                f"{filename} of {where} is not in the local Hugging Face cache and "
+                f"HF_HUB_OFFLINE is set; connect and unset HF_HUB_OFFLINE, set HF_ENDPOINT to "
+                f"a reachable mirror, or pass a local model folder") from None
+        raise _diagnose(repo, filename, revision, endpoint, token) from None
+    except EntryNotFoundError:
+        raise _missing_file(repo, filename, revision,
+                            _list_files(repo, revision, endpoint, token)) from None
+    except RevisionNotFoundError:
+        raise _missing_revision(repo, revision) from None
+    except RepositoryNotFoundError:
+        raise _diagnose(repo, filename, revision, endpoint, token) from None
+    except HfHubHTTPError as exc:
+        raise HubUnavailableError(f"downloading {filename} of {where} from "
+                                  f"{hub_endpoint(endpoint)} failed ({_first_line(exc)}); "
+                                  f"retry, or set HF_ENDPOINT to a mirror") from None
+    except OSError as exc:  # connection refused, DNS, disk full ...
+        raise HubUnavailableError(
+            f"cannot download {filename} of {where} from {hub_endpoint(endpoint)} "
+            f"({_first_line(exc)}); connect, set HF_ENDPOINT to a reachable mirror, or pass a "
+            f"local model folder") from None
+    return Path(path)
+
+
+def _diagnose(repo: str, filename: str, revision: str, endpoint: str | None,
+              token: str | bool | None) -> HubUnavailableError:
+    """Work out which of repo / revision / file is missing, with cheap metadata calls.
+
+    Some servers (and the Hub for private repos) answer every miss the same way, so the
+    download error alone cannot tell a missing file from a missing repo.
+    """
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    api = HfApi(endpoint=hub_endpoint(endpoint), token=token)
+    try:
+        info = api.model_info(repo, revision=revision)
+    except Exception:  # missing repo or revision, or a server error on an unknown revision
+        info = None
+    if info is not None:
+        files = sorted(s.rfilename for s in info.siblings or [])
+        if filename not in files:
+            return _missing_file(repo, filename, revision, files)
+        return HubUnavailableError(f"{filename} of {repo}@{revision} is listed but could not be "
+                                   f"downloaded from {hub_endpoint(endpoint)}; retry later")
+    try:
+        api.model_info(repo, revision="main")
+    except RepositoryNotFoundError:
+        return HubUnavailableError(
+            f"repository {repo} not found on {hub_endpoint(endpoint)} (or it is private: log in "
+            f"with `hf auth login` or set HF_TOKEN); check the name")
+    except Exception as exc:  # connection refused, timeouts, server errors
+        return _unreachable(repo, filename, revision, endpoint, exc)
+    return _missing_revision(repo, revision)
+
+
+def _list_files(repo: str, revision: str, endpoint: str | None,
+                token: str | bool | None) -> list[str] | None:
+    """The repo's files at ``revision`` (for messages), or None if that cannot be had."""
+    from huggingface_hub import HfApi
+
+    try:
+        info = HfApi(endpoint=hub_endpoint(endpoint), token=token).model_info(
+            repo, revision=revision)
+    except Exception:  # only used to improve a message
+        return None
+    return sorted(s.rfilename for s in info.siblings or [])
+
+
+def _unreachable(repo, filename, revision, endpoint, exc) -> HubUnavailableError:
+    return HubUnavailableError(
+        f"cannot download {filename} of {repo}@{revision} from {hub_endpoint(endpoint)} "
+        f"({_first_line(exc)}); connect, set HF_ENDPOINT to a reachable mirror, or pass a local "
+        f"model folder")
+
+
+def _missing_file(repo: str, filename: str, revision: str,
+                  files: list[str] | None = None) -> HubUnavailableError:
+    listing = f" (it has: {', '.join(files)})" if files else ""
+    if any(f.endswith((".bin", ".pth", ".pt", ".ckpt", ".pkl")) for f in files or []):
+        return HubUnavailableError(
+            f"{repo}@{revision} has no file {filename}{listing}; pickles are never loaded: "
+            f"download the checkpoint and import it with `ganzoo convert CKPT --variant NAME "
+            f"--out DIR`")
+    return HubUnavailableError(f"{repo}@{revision} has no file {filename}{listing}; check the "
+                               f"registry entry's weights.file or publish the file")
+
+
+def _missing_revision(repo: str, revision: str) -> HubUnavailableError:
+    return HubUnavailableError(f"revision {revision} not found in {repo}; check the registry "
+                               f"entry's weights.revision (a commit of that repo)")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_sha256(path: str | os.PathLike, expected: str, *, what: str) -> None:
+    """Raise `IntegrityError` (naming both hashes) unless ``path`` hashes to ``expected``."""
+    actual = sha256_of(path)
+    if actual != expected.lower():
+        raise IntegrityError(
+            f"sha256 mismatch for {what}: expected {expected}, got {actual} ({path}); refusing "
+            f"to load it — delete the file and pull again, or fix the registry pin")

@@ -30,6 +30,8 @@ WEIGHTS_FILE = "model.safetensors"
 CARD_FILE = "README.md"
 #: Written into the safetensors header so a stray file says what it is.
 FORMAT_NAME = "ganzoo"
+#: Pickle-based checkpoint suffixes: never loaded, only imported by `ganzoo convert`.
+PICKLE_SUFFIXES = (".bin", ".pth", ".pt", ".ckpt", ".pkl")
 _REQUIRED_CONFIG_KEYS = ("variant", "config")
 _DIFF_SHOWN = 5  # keys listed per category in a mismatch message; the rest are counted
 
@@ -138,6 +140,12 @@ def read_config(folder: str | os.PathLike) -> dict[str, Any]:
         raise GanzooError(f"{folder} has no {CONFIG_FILE}; a ganzoo model folder holds "
                           f"{CONFIG_FILE} + {WEIGHTS_FILE} (write one with `ganzoo convert` "
                           f"or `ganzoo train`)")
+    return read_config_file(path)
+
+
+def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
+    """Read and check a ``config.json`` wherever it lies (a folder, the Hub cache)."""
+    path = Path(path)
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -191,12 +199,18 @@ def load_pretrained_folder(folder: str | os.PathLike, device: Any = None, *,
     config = read_config(folder)
     weights = folder / WEIGHTS_FILE
     if not weights.is_file():
-        pickles = sorted(p.name for p in folder.glob("*") if p.suffix in (".bin", ".pth", ".pt",
-                                                                           ".ckpt"))
+        pickles = sorted(p.name for p in folder.glob("*") if p.suffix in PICKLE_SUFFIXES)
         hint = (f" (found {', '.join(pickles)}: pickles are never loaded; convert with "
                 f"`ganzoo convert`)" if pickles else "")
         raise GanzooError(f"{folder} has no {WEIGHTS_FILE}{hint}")
-    model = build_from_config(config, where=str(folder / CONFIG_FILE), overrides=overrides)
+    return load_pretrained(config, weights, device=device, overrides=overrides,
+                           where=str(folder / CONFIG_FILE))
+
+
+def load_pretrained(config: dict[str, Any], weights: str | os.PathLike, *, device: Any = None,
+                    overrides: dict[str, Any] | None = None, where: str = CONFIG_FILE):
+    """Build the model ``config`` (a config.json's content) describes and load ``weights``."""
+    model = build_from_config(config, where=where, overrides=overrides)
     load_weights(model, weights)
     if device is not None:
         model.to(device)

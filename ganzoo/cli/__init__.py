@@ -62,6 +62,7 @@ def _add_core_commands() -> None:
 #: Core command modules beyond list/info/plugins; each defines ``command``.
 CORE_COMMAND_MODULES: list[str] = [
     "ganzoo.cli.train",
+    "ganzoo.cli.pull",
 ]
 
 
