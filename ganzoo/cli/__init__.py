@@ -63,6 +63,7 @@ def _add_core_commands() -> None:
 CORE_COMMAND_MODULES: list[str] = [
     "ganzoo.cli.train",
     "ganzoo.cli.pull",
+    "ganzoo.cli.convert",
 ]
 
 

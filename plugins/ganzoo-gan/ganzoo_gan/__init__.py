@@ -12,6 +12,7 @@ def register_variants(register):
     register("dcgan", "ganzoo_gan.dcgan:DCGAN", task="unconditional",
              summary="DCGAN (Radford et al. 2015): conv G/D with BatchNorm, ReLU/LeakyReLU, tanh",
              paper="https://arxiv.org/abs/1511.06434", default_data="digits")
-    register("wgan-gp", "ganzoo_gan.wgan_gp:WGANGP", task="unconditional",
-             summary="WGAN-GP (Gulrajani et al. 2017): Wasserstein critic with gradient penalty",
+    register("wgan-gp", "ganzoo_gan.wgan_gp:WGANGP", task="toy",
+             summary="WGAN-GP (Gulrajani et al. 2017): Wasserstein critic with gradient penalty; "
+                     "MLPs, toy 2-D data or flattened images",
              paper="https://arxiv.org/abs/1704.00028", default_data="grid25")

@@ -37,7 +37,7 @@ class WGANGP(NoiseDrivenGAN):
     """Wasserstein GAN with gradient penalty (MLP critic and generator)."""
 
     Config = WGANGPConfig
-    task: ClassVar[str] = "unconditional"
+    task: ClassVar[str] = "toy"
     recipes: ClassVar[dict[str, dict[str, Any]]] = {
         "digits": {"data_shape": [1, 8, 8], "latent_dim": 64, "hidden": 256, "steps": 2000,
                    "batch_size": 64},

@@ -1,0 +1,105 @@
+"""The ganzoo-gan plugin: gan (MLP), dcgan, wgan-gp — shapes, sampling API, every loss."""
+
+import pytest
+import torch
+
+from ganzoo.building import build_model
+from ganzoo.data.digits import digits
+from ganzoo.data.toy import ring8
+from ganzoo.errors import GanzooError
+from ganzoo.losses import adversarial_loss_names
+from ganzoo.train import TrainConfig, Trainer
+
+TINY = {"gan": {"hidden": 16, "layers": 1}, "wgan-gp": {"hidden": 16, "layers": 1},
+        "dcgan": {"ngf": 8, "ndf": 8, "latent_dim": 8}}
+
+
+def tiny(name, **values):
+    torch.manual_seed(0)
+    return build_model(name, {**TINY[name], **values})
+
+
+def run(model, data, steps=2):
+    config = TrainConfig(steps=steps, batch_size=16, device="cpu", sample_every=0,
+                         checkpoint_every=0, log_every=1, threads=1)
+    return Trainer(model, data, config).fit()
+
+
+def test_toy_generators_and_discriminators_shapes():
+    for name in ("gan", "wgan-gp"):
+        model = tiny(name, pack=3)
+        z = torch.randn(6, model.config.latent_dim)
+        assert model.generator(z).shape == (6, 2)
+        assert model.discriminator.body[0].in_features == 6  # PacGAN: 3 packed 2-D points
+        assert model.score(torch.randn(6, 2)).shape == (2,)
+
+
+def test_toy_sampling_is_seeded_points():
+    model = tiny("gan")
+    a, b = model.sample(50, seed=1), model.sample(50, seed=1)
+    assert a.shape == (50, 2) and torch.equal(a, b)
+    assert not torch.equal(a, model.sample(50, seed=2))
+    with pytest.raises(GanzooError, match="unconditional"):
+        model.sample(4, label=3)
+    with pytest.raises(GanzooError, match="positive integer"):
+        model.sample(0)
+
+
+@pytest.mark.parametrize("size", [8, 16, 64])
+def test_dcgan_architecture_scales_with_image_size(size):
+    model = tiny("dcgan", image_size=size, channels=3)
+    images = model.sample(2, seed=0)
+    assert images.shape == (2, 3, size, size)
+    assert 0.0 <= images.min() and images.max() <= 1.0
+    assert model.discriminator(torch.rand(2, 3, size, size)).shape == (2,)
+    bn = [m for m in model.generator.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert bn and abs(bn[0].weight.mean().item() - 1.0) < 0.05  # DCGAN init N(1, 0.02)
+
+
+def test_dcgan_rejects_sizes_that_are_not_powers_of_two():
+    with pytest.raises(GanzooError, match="power of two"):
+        tiny("dcgan", image_size=12)
+
+
+def test_wgan_gp_defaults_are_the_papers():
+    cfg = build_model("wgan-gp").config
+    assert (cfg.loss, cfg.penalty, cfg.penalty_weight, cfg.n_critic) == \
+        ("wasserstein", "gradient-penalty", 10.0, 5)
+    assert (cfg.lr_g, tuple(cfg.betas)) == (1e-4, (0.5, 0.9))
+
+
+@pytest.mark.parametrize("loss", ["minimax", "non-saturating", "wasserstein", "hinge",
+                                  "least-squares"])
+@pytest.mark.parametrize("name", ["gan", "dcgan", "wgan-gp"])
+def test_every_variant_trains_with_every_registered_loss(name, loss):
+    assert loss in adversarial_loss_names()
+    model = tiny(name, loss=loss)
+    data = digits() if name == "dcgan" else ring8(points=500)
+    before = [p.detach().clone() for p in model.generator.parameters()]
+    summary = run(model, data)
+    assert summary["steps"] == 2
+    assert any(not torch.equal(a, b) for a, b in zip(before, model.generator.parameters()))
+
+
+def test_vanilla_gan_on_flattened_digits_makes_images():
+    model = tiny("gan", data_shape=[1, 8, 8], latent_dim=8)
+    assert model.task == "unconditional"
+    run(model, digits(), steps=3)
+    images = model.sample(5, seed=0)
+    assert images.shape == (5, 1, 8, 8) and 0.0 <= images.min() and images.max() <= 1.0
+    assert model.preprocessing() == {"value_range": [-1.0, 1.0], "channels": 1, "image_size": 8}
+
+
+def test_minibatch_std_feature_and_penalties_train():
+    for values in ({"minibatch_std": True}, {"penalty": "gradient-penalty", "penalty_weight": 1.0},
+                   {"penalty": "none"}):
+        model = tiny("gan", **values)
+        summary = run(model, ring8(points=500))
+        assert summary["steps"] == 2
+
+
+def test_wrong_data_shape_is_a_clear_error():
+    with pytest.raises(GanzooError, match="set data_shape to match"):
+        run(tiny("gan"), digits())
+    with pytest.raises(GanzooError, match="data_shape must be"):
+        tiny("gan", data_shape=[2, 3])
