@@ -35,6 +35,12 @@ def register_datasets(register):
              summary="scikit-learn's bundled 8x8 digits (1,797 images, labels 0-9)")
     register("folder", "ganzoo.data.image_folder:image_folder",
              summary="images under a folder, recursive (--data folder:PATH)")
+    register("paired", "ganzoo.data.paired:paired",
+             summary="aligned pairs for pix2pix: A|B side-by-side files or A/ and B/ folders "
+                     "matched by name (--data paired:PATH[?split=train&load_size=286])")
+    register("unpaired", "ganzoo.data.unpaired:unpaired",
+             summary="two unpaired domains for CycleGAN: trainA/ and trainB/ "
+                     "(--data unpaired:PATH[?split=test&flip=false])")
 
 
 @hookimpl

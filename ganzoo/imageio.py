@@ -139,7 +139,7 @@ def write_image(image: Tensor, path: str | os.PathLike, *, overwrite: bool = Fal
     from PIL import Image
 
     path = Path(path)
-    fmt = _format_for(path)
+    fmt = image_format_for(path)
     if path.exists() and not overwrite:
         raise GanzooError(f"{path} already exists; pass --force (overwrite=True) to replace it")
     array = _to_uint8(image, "image")
@@ -182,7 +182,8 @@ def _move_without_replacing(source: str, destination: Path) -> None:
         os.replace(source, destination)
 
 
-def _format_for(path: Path) -> str:
+def image_format_for(path: Path) -> str:
+    """The Pillow format that writes ``path``'s suffix, or a `GanzooError` naming good ones."""
     from PIL import Image
 
     suffix = path.suffix.lower()

@@ -19,8 +19,10 @@ if TYPE_CHECKING:
     from torch import Tensor
 
 
-def pad_to_multiple(image: Tensor, multiple: int) -> tuple[Tensor, tuple[int, int]]:
-    """Pad ``(N, C, H, W)`` on the bottom/right so H and W are multiples of ``multiple``.
+def pad_to_multiple(image: Tensor, multiple: int, min_size: int = 1
+                    ) -> tuple[Tensor, tuple[int, int]]:
+    """Pad ``(N, C, H, W)`` on the bottom/right so H and W are multiples of ``multiple`` and at
+    least ``min_size`` (networks with reflection padding at low resolution need a minimum).
 
     Reflection padding keeps the border statistics natural for the network; when the pad is
     too large for reflection (tiny images), edge pixels are replicated instead.
@@ -29,12 +31,17 @@ def pad_to_multiple(image: Tensor, multiple: int) -> tuple[Tensor, tuple[int, in
     import torch.nn.functional as F
 
     height, width = image.shape[-2:]
-    pad_h = (-height) % multiple
-    pad_w = (-width) % multiple
+    pad_h = _padded_length(height, multiple, min_size) - height
+    pad_w = _padded_length(width, multiple, min_size) - width
     if pad_h == 0 and pad_w == 0:
         return image, (height, width)
     mode = "reflect" if pad_h < height and pad_w < width else "replicate"
     return F.pad(image, (0, pad_w, 0, pad_h), mode=mode), (height, width)
+
+
+def _padded_length(length: int, multiple: int, min_size: int) -> int:
+    length = max(length, min_size)
+    return length + (-length) % multiple
 
 
 def crop_to(image: Tensor, height: int, width: int) -> Tensor:
@@ -74,8 +81,8 @@ def blend_ramp(size: int, ramp: int, ramp_start: bool, ramp_end: bool, *, dtype=
 
 
 def tiled_apply(fn: Callable[[Tensor], Tensor], image: Tensor, tile: int, overlap: int = 32, *,
-                scale: int = 1, multiple: int = 1, device: str | torch.device | None = None,
-                progress: Callable[[int], None] | None = None) -> Tensor:
+                scale: int = 1, multiple: int = 1, min_size: int = 1,
+                device: str | torch.device | None = None, progress: Callable[[int], None] | None = None) -> Tensor:
     """Apply ``fn`` to ``image`` (1, C, H, W) tile by tile and blend the results.
 
     Args:
@@ -86,6 +93,7 @@ def tiled_apply(fn: Callable[[Tensor], Tensor], image: Tensor, tile: int, overla
         overlap: input pixels shared by neighbouring tiles (blended with a smooth window).
         scale: output/input size ratio (super-resolution).
         multiple: sizes ``fn`` accepts; each tile is padded to it and cropped back.
+        min_size: smallest side ``fn`` accepts; smaller tiles are padded up to it.
         device: where ``fn`` runs; defaults to the image's device.
         progress: called with 1 after each tile (e.g. ``tqdm.update``).
 
@@ -111,7 +119,7 @@ def tiled_apply(fn: Callable[[Tensor], Tensor], image: Tensor, tile: int, overla
         for left in cols:
             piece = image[..., top:top + tile, left:left + tile]
             h, w = piece.shape[-2:]
-            padded, _ = pad_to_multiple(piece.to(device), multiple)
+            padded, _ = pad_to_multiple(piece.to(device), multiple, min_size)
             with torch.no_grad():
                 result = fn(padded)
             expected = (padded.shape[-2] * scale, padded.shape[-1] * scale)
@@ -134,6 +142,11 @@ def tiled_apply(fn: Callable[[Tensor], Tensor], image: Tensor, tile: int, overla
             if progress is not None:
                 progress(1)
     return output / weight
+
+
+def whole_image_tile(height: int, width: int, multiple: int = 1) -> int:
+    """The tile size that makes `tiled_apply` run the image in one piece."""
+    return _padded_length(max(height, width), multiple, 1)
 
 
 def tile_count(height: int, width: int, tile: int, overlap: int, multiple: int = 1) -> int:

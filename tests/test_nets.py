@@ -35,8 +35,10 @@ def test_published_parameter_counts():
 class Reference:
     """Functional reference forward that records ``key -> tensor`` as it goes."""
 
-    def __init__(self, norm, seed=0):
+    def __init__(self, norm, seed=0, batch_statistics=False):
         self.norm = norm
+        # The reference test script never calls eval(): BatchNorm then uses batch statistics.
+        self.batch_statistics = batch_statistics
         self.bias = norm != "batch"  # reference: convs before BatchNorm have no bias
         self.state = {}
         self.generator = torch.Generator().manual_seed(seed)
@@ -62,6 +64,8 @@ class Reference:
             mean = self.tensor(f"{key}.running_mean", (channels,))
             var = self.tensor(f"{key}.running_var", (channels,), 0.5, 2.0)
             self.state[f"{key}.num_batches_tracked"] = torch.tensor(100)
+            if self.batch_statistics:
+                return F.batch_norm(x, None, None, w, b, training=True, eps=1e-5)
             return F.batch_norm(x, mean, var, w, b, training=False, eps=1e-5)
         # Old reference checkpoints store InstanceNorm statistics that are never used.
         self.tensor(f"{key}.running_mean", (channels,))

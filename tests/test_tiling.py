@@ -84,3 +84,16 @@ def test_errors_are_clear():
         tiled_apply(lambda t: t, image, tile=8, overlap=2, scale=2)
     with pytest.raises(GanzooError, match="one image"):
         tiled_apply(lambda t: t, torch.rand(2, 3, 8, 8), tile=8, overlap=2)
+
+
+def test_min_size_and_whole_image_tile():
+    from ganzoo.tiling import whole_image_tile
+
+    padded, size = pad_to_multiple(torch.rand(1, 3, 3, 5), 4, min_size=8)
+    assert padded.shape[-2:] == (8, 8) and size == (3, 5)
+    seen = []
+    image = torch.rand(1, 3, 5, 6)
+    out = tiled_apply(lambda t: (seen.append(t.shape[-2:]), t * 2)[1], image,
+                      tile=whole_image_tile(5, 6, 4), overlap=0, multiple=4, min_size=8)
+    assert seen == [(8, 8)] and torch.allclose(out, image * 2)
+    assert whole_image_tile(300, 200, 256) == 512

@@ -69,6 +69,7 @@ class ResnetGenerator(Generator):
     """
 
     size_multiple = 4  # two stride-2 convs down, two transposed convs up
+    min_size = 8  # reflection padding at 1/4 resolution needs at least 2 pixels
 
     def __init__(self, in_channels: int = 3, out_channels: int = 3, ngf: int = 64,
                  n_blocks: int = 9, norm: str = "instance", dropout: bool = False,

@@ -1,0 +1,238 @@
+"""``ganzoo sample NAME``: images from any model, the way users expect.
+
+Image models (image-to-image, super-resolution) translate ``--input`` files or folders: any
+size, any common format (grayscale, RGBA, 16-bit, palette, EXIF-rotated), each written as
+``<stem>_<model>.png`` beside its input or under ``--out``, never over an existing file without
+``--force``; large images run in tiles. Noise models write one grid (or scatter plot) PNG.
+Everything the model needs (direction, channels, value range) comes from its ``config.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import GanzooError
+
+IMAGE_TASKS = ("image-to-image", "super-resolution")
+#: Default grid width for models that offer ``sample_grid`` (class-by-row, traversals).
+GRID_COLUMNS = 10
+DEFAULT_SAMPLES = 16
+
+
+def model_label(source: str) -> str:
+    """A file-name-safe name for outputs: ``hf://org/horse2zebra@v1`` → ``horse2zebra``,
+    ``runs/my-model/`` → ``my-model``, ``cyclegan`` → ``cyclegan``."""
+    text = str(source)
+    if text.startswith("hf://"):
+        text = text[len("hf://"):].split("@", 1)[0]
+    path = Path(text.rstrip("/"))
+    name = path.parent.name if path.suffix == ".safetensors" else path.name
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "model"
+
+
+def collect_inputs(paths: tuple[str, ...], label: str) -> list[tuple[Path, Path]]:
+    """``(file, path relative to its input root)`` for every image named or under a folder.
+
+    Files this command wrote earlier (``*_<label>.*``) are skipped inside folders, so running
+    it twice on a folder does not translate its own outputs.
+    """
+    from ..data.image_folder import IMAGE_SUFFIXES, list_images
+
+    found: list[tuple[Path, Path]] = []
+    for text in paths:
+        path = Path(text).expanduser()
+        if path.is_dir():
+            images = [f for f in list_images(path) if not f.stem.endswith(f"_{label}")]
+            if not images:
+                raise GanzooError(f"no images in folder {path} (looked for "
+                                  f"{', '.join(IMAGE_SUFFIXES)})")
+            found += [(f, f.relative_to(path)) for f in images]
+        elif path.exists():
+            found.append((path, Path(path.name)))
+        else:
+            raise GanzooError(f"--input {text}: no such file or folder")
+    return found
+
+
+def plan_outputs(inputs: list[tuple[Path, Path]], out: str | None, label: str,
+                 force: bool) -> list[tuple[Path, Path]]:
+    """Pair each input with its output path; refuse clashes and, without ``force``, existing
+    files — all before any work is done."""
+    from ..imageio import image_format_for
+
+    single_file_out = (out is not None and len(inputs) == 1 and Path(out).suffix != ""
+                       and not Path(out).is_dir())
+    plans = []
+    for source, relative in inputs:
+        name = f"{relative.stem}_{label}.png"
+        if single_file_out:
+            target = Path(out).expanduser()
+            image_format_for(target)  # an unknown suffix fails now, not after the model ran
+        elif out is not None:
+            target = Path(out).expanduser() / relative.parent / name
+        else:
+            target = source.parent / name
+        plans.append((source, target))
+    targets = [t.resolve() for _, t in plans]
+    if len(set(targets)) != len(targets):
+        seen: set[Path] = set()
+        clash = next(t for t in targets if t in seen or seen.add(t))
+        raise GanzooError(f"two inputs would both be written to {clash} (same name, different "
+                          f"suffix?); rename one or sample them separately")
+    for (source, target), resolved in zip(plans, targets):
+        if resolved == source.resolve():
+            raise GanzooError(f"the output for {source} would replace the input itself; choose "
+                              f"another --out")
+        if target.exists() and not force:
+            raise GanzooError(f"{target} already exists; pass --force to overwrite it or choose "
+                              f"another --out")
+    return plans
+
+
+def translate_files(model, plans: list[tuple[Path, Path]], *, direction: str | None,
+                    tile: int | None, force: bool) -> None:
+    """Read, translate and write each planned file, with a progress bar."""
+    import torch
+    from tqdm.auto import tqdm
+
+    from ..imageio import read_image_with_alpha, write_image
+
+    options: dict[str, Any] = {}
+    if direction is not None:
+        options["direction"] = direction
+    if tile is not None:
+        options["tile"] = tile
+    with tqdm(total=len(plans), unit="image", desc="sample", disable=len(plans) < 2) as bar:
+        for source, target in plans:
+            image, alpha = read_image_with_alpha(source, "RGB")
+            if alpha is not None:
+                image = torch.cat([image, alpha])  # models pass an alpha channel through
+            with tqdm(unit="tile", desc=source.name, leave=False, disable=None) as tiles:
+                output = model.translate(image[None], progress=tiles.update, **options)[0]
+            if output.shape[0] == 4 or (output.shape[0] == 2 and alpha is not None):
+                output, alpha = output[:-1], output[-1:]
+            else:
+                alpha = None
+            write_image(output, target, overwrite=force, alpha=alpha)
+            bar.update(1)
+            bar.set_postfix_str(target.name)
+
+
+def parse_conditioning(label: str | None, category: int | None,
+                       continuous: str | None) -> dict[str, Any]:
+    """``--label 3`` / ``--label cat``, ``--category 2``, ``--continuous 0.5,-1``."""
+    conditioning: dict[str, Any] = {}
+    if label is not None:
+        conditioning["label"] = int(label) if label.lstrip("-").isdigit() else label
+    if category is not None:
+        conditioning["category"] = category
+    if continuous is not None:
+        try:
+            conditioning["continuous"] = [float(v) for v in continuous.split(",") if v.strip()]
+        except ValueError:
+            raise GanzooError(f"--continuous expects numbers separated by commas, e.g. 0.5,-1; "
+                              f"got {continuous!r}") from None
+    return conditioning
+
+
+def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: dict[str, Any],
+                 out: str | None, force: bool) -> Path:
+    """Draw samples (or the model's default grid) and write one PNG."""
+    target = Path(out).expanduser() if out else Path(f"{label}_samples.png")
+    if target.is_dir():
+        target = target / f"{label}_samples.png"
+    if target.exists() and not force:
+        raise GanzooError(f"{target} already exists; pass --force to overwrite it or choose "
+                          f"another --out")
+    if target.suffix.lower() != ".png":
+        raise GanzooError(f"--out {target}: sample grids are written as PNG; use a .png name")
+    nrow = None
+    if n is None and not conditioning and hasattr(model, "sample_grid"):
+        samples, nrow = model.sample_grid(GRID_COLUMNS, seed=seed), GRID_COLUMNS
+    else:
+        samples = model.sample(n or DEFAULT_SAMPLES, seed=seed, **conditioning)
+    if samples.dim() == 2:  # toy data: points, drawn as a scatter plot
+        from ..train.plots import save_preview
+
+        return save_preview(samples, target)
+    from ..grid import save_grid
+
+    upscale = max(1, 64 // max(samples.shape[-2:]))  # keep 8x8 digits legible
+    return save_grid(samples, target, nrow=nrow, upscale=upscale, overwrite=force)
+
+
+@click.command("sample")
+@click.argument("name")
+@click.option("--input", "-i", "inputs", multiple=True, metavar="PATH",
+              help="Image file or folder to translate (repeatable; folders are searched "
+                   "recursively). Required for image-to-image and super-resolution models.")
+@click.option("--direction", type=click.Choice(["AtoB", "BtoA"]),
+              help="Which way to translate (CycleGAN); default: the model's own direction.")
+@click.option("--out", "-o", metavar="PATH",
+              help="Output folder (or file, for one input / a noise grid). Default: beside "
+                   "each input as <stem>_<model>.png; <model>_samples.png for noise models.")
+@click.option("--tile", type=click.IntRange(min=1), metavar="N",
+              help="Translate in N-pixel tiles with blended overlaps (bounded memory). "
+                   "Default: the model's setting (images up to 1024 px run whole).")
+@click.option("--device", default="auto", show_default=True,
+              help="cpu, cuda, cuda:1, mps, or auto (CUDA when available).")
+@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+@click.option("--n", "n", type=click.IntRange(min=1),
+              help=f"Noise models: how many samples (default {DEFAULT_SAMPLES}, or the model's "
+                   f"default grid).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Noise models: seed.")
+@click.option("--label", help="cGAN: class index or name.")
+@click.option("--category", type=int, help="InfoGAN: categorical code.")
+@click.option("--continuous", metavar="V,V", help="InfoGAN: continuous codes, comma-separated.")
+def command(name, inputs, direction, out, tile, device, force, n, seed, label, category,
+            continuous) -> None:
+    """Sample from a model: translate images, or draw a grid of samples.
+
+    NAME is a registry name or alias (`ganzoo list`), hf://org/name[@rev], or a local folder.
+
+    \b
+    Examples:
+      ganzoo sample cyclegan --input photo.png          # -> photo_cyclegan.png
+      ganzoo sample runs/h2z --input photos/ --out out/ --direction BtoA
+      ganzoo sample cgan --label 3 --n 16 --out threes.png
+    """
+    from .. import load
+
+    label_text = model_label(name)
+    device_name = _resolve_device(device)
+    model = load(name, device=device_name)
+    task = getattr(model, "task", None)
+    if task in IMAGE_TASKS:
+        if not inputs:
+            raise GanzooError(f"{name} is an {task} model: pass --input PATH (an image or a "
+                              f"folder)")
+        plans = plan_outputs(collect_inputs(inputs, label_text), out, label_text, force)
+        translate_files(model, plans, direction=direction, tile=tile, force=force)
+        where = plans[0][1] if len(plans) == 1 else (Path(out) if out else "beside the inputs")
+        click.echo(f"wrote {len(plans)} image{'s' if len(plans) != 1 else ''}: {where}")
+        return
+    if inputs or direction:
+        raise GanzooError(f"{name} generates from noise ({task}); drop --input/--direction and "
+                          f"use --n/--seed")
+    path = sample_noise(model, label_text, n=n, seed=seed,
+                        conditioning=parse_conditioning(label, category, continuous),
+                        out=out, force=force)
+    click.echo(f"wrote {path}")
+
+
+def _resolve_device(name: str) -> str:
+    import torch
+
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise GanzooError(f"--device {name!r} is not a device; use cpu, cuda, cuda:N or mps") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise GanzooError(f"--device {name}: CUDA is not available here; use --device cpu")
+    return name

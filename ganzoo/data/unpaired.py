@@ -1,0 +1,88 @@
+"""Two unpaired image collections for CycleGAN: ``--data unpaired:PATH``.
+
+``PATH`` holds ``trainA/`` and ``trainB/`` (and ``testA/``, ``testB/`` for ``?split=test``),
+the CycleGAN dataset layout. Item ``i`` is A image ``i`` (cycling) with a *random* B image, so
+no pairing is ever implied; the length is that of the larger side. Items are
+``{"A": (C, H, W), "B": (C, H, W)}`` in [0, 1], each side cropped and flipped independently.
+Options: ``?image_size=256&load_size=286&preprocess=resize_and_crop&flip=true&split=train
+&channels_a=3&channels_b=3``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch.utils.data import Dataset
+
+from ..errors import GanzooError
+from .image_folder import list_images
+from .pair_transforms import apply_crop, check_preprocess, coerce_options, draw_crop, split_spec
+
+
+class UnpairedImages(Dataset):
+    """Images of domain A and domain B, drawn independently.
+
+    Args:
+        root: folder holding ``<split>A/`` and ``<split>B/``.
+        split: ``train`` or ``test`` (any prefix works: ``valA``/``valB`` for ``val``).
+        image_size / load_size / preprocess / flip / augment: as in `PairedImages`.
+        channels_a / channels_b: 3 (RGB) or 1 (grayscale).
+    """
+
+    def __init__(self, root: str | Path, *, split: str = "train", image_size: int = 256,
+                 load_size: int | None = None, preprocess: str = "resize_and_crop",
+                 flip: bool = True, augment: bool = True, channels_a: int = 3,
+                 channels_b: int = 3):
+        self.root = Path(root).expanduser()
+        if not self.root.is_dir():
+            raise GanzooError(f"--data unpaired:{root}: no such folder")
+        self.load_size = check_preprocess(preprocess, image_size, load_size)
+        self.image_size, self.preprocess, self.flip, self.augment = image_size, preprocess, flip, augment
+        self.files = {}
+        for side, channels in (("A", channels_a), ("B", channels_b)):
+            if channels not in (1, 3):
+                raise GanzooError(f"channels_{side.lower()} must be 1 or 3, got {channels}")
+            folder = self.root / f"{split}{side}"
+            if not folder.is_dir():
+                raise GanzooError(f"{folder} is missing; an unpaired dataset holds {split}A/ and "
+                                  f"{split}B/ folders of images")
+            self.files[side] = list_images(folder)
+            if not self.files[side]:
+                raise GanzooError(f"no images in {folder}; put domain {side}'s images there")
+        self.modes = {"A": "L" if channels_a == 1 else "RGB", "B": "L" if channels_b == 1 else "RGB"}
+        self.config_hints = {"channels_a": channels_a, "channels_b": channels_b,
+                             "image_size": image_size}
+
+    def __len__(self) -> int:
+        return max(len(self.files["A"]), len(self.files["B"]))
+
+    def _load(self, side: str, index: int) -> torch.Tensor:
+        from ..imageio import read_image
+
+        image = read_image(self.files[side][index], self.modes[side])
+        plan = draw_crop(*image.shape[-2:], preprocess=self.preprocess,
+                         image_size=self.image_size, load_size=self.load_size, flip=self.flip,
+                         augment=self.augment)
+        return apply_crop(image, plan)
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        a_index = index % len(self.files["A"])
+        if self.augment:
+            b_index = int(torch.randint(len(self.files["B"]), ()))
+        else:  # evaluation: a fixed, still unrelated, pairing
+            b_index = index % len(self.files["B"])
+        return {"A": self._load("A", a_index), "B": self._load("B", b_index)}
+
+
+_OPTION_TYPES = {"split": str, "image_size": int, "load_size": int, "preprocess": str,
+                 "flip": bool, "augment": bool, "channels_a": int, "channels_b": int}
+
+
+def unpaired(arg: str | None = None, *, image_size: int | None = None, **options) -> UnpairedImages:
+    """``--data unpaired:PATH[?options]``; ``ganzoo train`` passes the model's ``image_size``."""
+    path, query = split_spec(arg, "unpaired")
+    settings = coerce_options(query, _OPTION_TYPES, "unpaired")
+    settings.setdefault("image_size", image_size or 256)
+    settings.update({k: v for k, v in options.items() if k in _OPTION_TYPES})
+    return UnpairedImages(path, **settings)

@@ -1,0 +1,259 @@
+"""CycleGAN (Zhu et al. 2017): two generators A→B and B→A trained without paired examples.
+
+Objective per generator step (the reference recipe):
+  least-squares GAN terms ``E[(D_B(G_AB(a)) - 1)²] + E[(D_A(G_BA(b)) - 1)²]``
+  + λ·(‖G_BA(G_AB(a)) - a‖₁ + ‖G_AB(G_BA(b)) - b‖₁)            cycle consistency, λ = 10
+  + λ·λ_id·(‖G_AB(b) - b‖₁ + ‖G_BA(a) - a‖₁)                    identity, λ_id = 0.5
+and per discriminator step ``½E[(D(real) - 1)²] + ½E[D(fake)²]`` on fakes drawn from a
+50-image history pool. Generators update first; the discriminators then see the fakes that step
+made. The learning rate decays linearly to zero over the second half (`recipes`).
+
+Naming: ``discriminator_b`` judges domain B (the reference's ``netD_A``, fed by ``G_A``);
+``generator_ab`` is the reference's ``netG_A``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ganzoo.errors import GanzooError
+from ganzoo.interfaces import GANModel, StepOutput, TrainingStep
+from ganzoo.nets.reference_checkpoint import adapt_reference_state
+from ganzoo.nets.reference_names import build_discriminator, build_generator
+from ganzoo.nets.translate_image import match_channels, translate_images
+from ganzoo.nets.weight_init import init_weights
+
+from .image_pool import ImagePool
+
+Direction = Literal["AtoB", "BtoA"]
+
+
+@dataclass
+class CycleGANConfig:
+    """CycleGAN settings; defaults are the paper's recipe for 256x256 photos."""
+
+    netG: Literal["resnet_9blocks", "resnet_6blocks", "unet_128", "unet_256"] = "resnet_9blocks"
+    netD: Literal["basic", "n_layers", "pixel"] = "basic"  # basic = 70x70 PatchGAN
+    n_layers_D: int = 3             # only for netD=n_layers
+    ngf: int = 64                   # generator width
+    ndf: int = 64                   # discriminator width
+    norm: Literal["instance", "batch", "none"] = "instance"
+    dropout: bool = False
+    channels_a: int = 3             # 3 = RGB, 1 = grayscale
+    channels_b: int = 3
+    image_size: int = 256           # training crop side
+    generators: Literal["both", "AtoB", "BtoA"] = "both"  # a converted reference netG holds one
+    lambda_cycle: float = 10.0      # weight of both cycle-consistency L1 terms
+    lambda_identity: float = 0.5    # identity L1 weight, as a fraction of lambda_cycle
+    pool_size: int = 50             # history of fakes shown to D (0: only the newest)
+    lr: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    init: Literal["normal", "xavier", "kaiming", "orthogonal"] = "normal"
+    init_gain: float = 0.02
+    tile: int = 1024                # inference: images larger than this run in tiles
+
+
+def lsgan_real(scores: Tensor) -> Tensor:
+    return F.mse_loss(scores, torch.ones_like(scores))
+
+
+def lsgan_fake(scores: Tensor) -> Tensor:
+    return F.mse_loss(scores, torch.zeros_like(scores))
+
+
+class CycleGAN(GANModel):
+    """Unpaired image-to-image translation between domains A and B.
+
+    Batches are dicts ``{"A": (N, C, H, W), "B": (N, C, H, W)}`` in [0, 1] (the ``unpaired``
+    dataset). ``translate(images, direction="AtoB"|"BtoA")`` maps [0, 1] images of any size.
+    """
+
+    Config = CycleGANConfig
+    task = "image-to-image"
+    #: Tiny settings for the conformance kit (`ganzoo.testing`).
+    test_config: ClassVar[dict[str, Any]] = {"netG": "resnet_6blocks", "ngf": 4, "ndf": 4,
+                                             "image_size": 32, "pool_size": 4}
+    recipes = {"unpaired": {"batch_size": 1, "ema_decay": 0.0, "steps": 4000,
+                            "lr_decay_start": 2000, "sample_every": 500, "preview_count": 4}}
+
+    def __init__(self, config: CycleGANConfig | None = None):
+        super().__init__(config)
+        cfg = self.config
+        if cfg.lambda_identity > 0 and cfg.channels_a != cfg.channels_b and cfg.generators == "both":
+            raise GanzooError("the identity loss needs channels_a == channels_b; "
+                              "--set lambda_identity=0 for domains with different channels")
+        try:
+            def generator(cin: int, cout: int):
+                return init_weights(build_generator(cfg.netG, cin, cout, cfg.ngf, cfg.norm,
+                                                    cfg.dropout), cfg.init, cfg.init_gain)
+
+            def discriminator(channels: int):
+                return init_weights(build_discriminator(cfg.netD, channels, cfg.ndf,
+                                                        cfg.n_layers_D, cfg.norm),
+                                    cfg.init, cfg.init_gain)
+
+            if cfg.generators in ("both", "AtoB"):
+                self.generator_ab = generator(cfg.channels_a, cfg.channels_b)
+            if cfg.generators in ("both", "BtoA"):
+                self.generator_ba = generator(cfg.channels_b, cfg.channels_a)
+            if cfg.generators == "both":
+                self.discriminator_a = discriminator(cfg.channels_a)
+                self.discriminator_b = discriminator(cfg.channels_b)
+        except ValueError as exc:
+            raise GanzooError(f"cyclegan: {exc}") from None
+        self.pool_a = ImagePool(cfg.pool_size)
+        self.pool_b = ImagePool(cfg.pool_size)
+        self._fakes: tuple[Tensor, Tensor] | None = None
+
+    @property
+    def generator_names(self) -> tuple[str, ...]:
+        return {"both": ("generator_ab", "generator_ba"), "AtoB": ("generator_ab",),
+                "BtoA": ("generator_ba",)}[self.config.generators]
+
+    @property
+    def discriminator_names(self) -> tuple[str, ...]:
+        return ("discriminator_a", "discriminator_b") if self.config.generators == "both" else ()
+
+    # ----- training ---------------------------------------------------------------------------
+    def training_steps(self) -> list[TrainingStep]:
+        if self.config.generators != "both":
+            raise GanzooError("this CycleGAN holds one generator (a converted reference model); "
+                              "train with --set generators=both")
+        return [TrainingStep("generator", self.generator_step),
+                TrainingStep("discriminator", self.discriminator_step)]
+
+    def domains(self, batch: Any) -> tuple[Tensor, Tensor]:
+        """Real A and B images of a batch in the networks' range and channels."""
+        if not isinstance(batch, dict) or "A" not in batch or "B" not in batch:
+            raise GanzooError("cyclegan trains on batches {'A': images, 'B': images}; use "
+                              "--data unpaired:PATH (a folder with trainA/ and trainB/)")
+        real_a = match_channels(batch["A"], self.config.channels_a)
+        real_b = match_channels(batch["B"], self.config.channels_b)
+        return self.from_unit(real_a), self.from_unit(real_b)
+
+    def generator_step(self, batch: Any) -> StepOutput:
+        cfg = self.config
+        real_a, real_b = self.domains(batch)
+        fake_b = self.generator_ab(real_a)
+        fake_a = self.generator_ba(real_b)
+        cycle_a = F.l1_loss(self.generator_ba(fake_b), real_a) * cfg.lambda_cycle
+        cycle_b = F.l1_loss(self.generator_ab(fake_a), real_b) * cfg.lambda_cycle
+        gan_ab = lsgan_real(self.discriminator_b(fake_b))
+        gan_ba = lsgan_real(self.discriminator_a(fake_a))
+        loss = gan_ab + gan_ba + cycle_a + cycle_b
+        logs = {"G_AB": gan_ab.item(), "G_BA": gan_ba.item(), "cycle_A": cycle_a.item(),
+                "cycle_B": cycle_b.item()}
+        if cfg.lambda_identity > 0:
+            weight = cfg.lambda_cycle * cfg.lambda_identity
+            identity = (F.l1_loss(self.generator_ab(real_b), real_b)
+                        + F.l1_loss(self.generator_ba(real_a), real_a)) * weight
+            loss = loss + identity
+            logs["identity"] = identity.item()
+        self._fakes = (fake_a.detach(), fake_b.detach())
+        return StepOutput(loss, logs)
+
+    def discriminator_step(self, batch: Any) -> StepOutput:
+        real_a, real_b = self.domains(batch)
+        if self._fakes is None:  # D first (e.g. a custom schedule): make this batch's fakes
+            with torch.no_grad():
+                self._fakes = (self.generator_ba(real_b), self.generator_ab(real_a))
+        fake_a, fake_b = self._fakes
+        self._fakes = None
+        fake_a, fake_b = self.pool_a.query(fake_a), self.pool_b.query(fake_b)
+        d_a = 0.5 * (lsgan_real(self.discriminator_a(real_a))
+                     + lsgan_fake(self.discriminator_a(fake_a)))
+        d_b = 0.5 * (lsgan_real(self.discriminator_b(real_b))
+                     + lsgan_fake(self.discriminator_b(fake_b)))
+        return StepOutput(d_a + d_b, {"D_A": d_a.item(), "D_B": d_b.item()})
+
+    def example_item(self, index: int, generator: torch.Generator) -> dict[str, Tensor]:
+        """One random training item, for the conformance kit."""
+        size = self.config.image_size
+        return {"A": torch.rand(self.config.channels_a, size, size, generator=generator),
+                "B": torch.rand(self.config.channels_b, size, size, generator=generator)}
+
+    def preview_inputs(self, batch: Any, n: int, generator: torch.Generator) -> Any:
+        n = min(n, 4)
+        return {"A": batch["A"][:n].cpu(), "B": batch["B"][:n].cpu()}
+
+    @torch.no_grad()
+    def preview(self, fixed: Any) -> Tensor:
+        """Rows ``a | G_AB(a) | G_BA(G_AB(a))`` then ``b | G_BA(b) | G_AB(G_BA(b))``."""
+        rows = []
+        for source, there, back in (("A", "generator_ab", "generator_ba"),
+                                    ("B", "generator_ba", "generator_ab")):
+            if not hasattr(self, there):
+                continue
+            real = fixed[source].to(self.device)
+            channels = self.config.channels_a if source == "A" else self.config.channels_b
+            x = self.from_unit(match_channels(real, channels))
+            moved = getattr(self, there)(x)
+            panels = [match_channels(real, 3), match_channels(self.to_unit(moved), 3)]
+            if hasattr(self, back):
+                panels.append(match_channels(self.to_unit(getattr(self, back)(moved)), 3))
+            rows.append(torch.cat(panels, dim=-1))
+        return torch.cat(rows).cpu()
+
+    # ----- inference ----------------------------------------------------------------------------
+    @property
+    def default_direction(self) -> str:
+        return "BtoA" if self.config.generators == "BtoA" else "AtoB"
+
+    def preprocessing(self) -> dict[str, Any]:
+        cfg = self.config
+        available = ["AtoB", "BtoA"] if cfg.generators == "both" else [cfg.generators]
+        source, target = ((cfg.channels_a, cfg.channels_b) if self.default_direction == "AtoB"
+                          else (cfg.channels_b, cfg.channels_a))
+        return {"value_range": list(self.value_range), "in_channels": source,
+                "out_channels": target, "channels_a": cfg.channels_a,
+                "channels_b": cfg.channels_b,
+                "directions": available, "default_direction": self.default_direction,
+                "size_multiple": int(getattr(getattr(self, self.generator_names[0]),
+                                             "size_multiple", 1)),
+                "input": "an image of domain A (AtoB) or B (BtoA), any size"}
+
+    def translate(self, images: Tensor, *, direction: str | None = None, tile: int | None = None,
+                  overlap: int | None = None, progress: Any = None, **options: Any) -> Tensor:
+        """Translate float images ``(N, C, H, W)`` in [0, 1] of any size.
+
+        Args:
+            direction: ``AtoB`` or ``BtoA`` (default: the model's first direction).
+            tile: run images larger than this many pixels per side in overlapping tiles
+                (default ``config.tile``); memory then depends on the tile, not the image.
+            overlap: tile overlap in pixels (default min(64, tile/4)).
+            progress: called with 1 per tile.
+        """
+        direction = direction or self.default_direction
+        if direction not in ("AtoB", "BtoA"):
+            raise GanzooError(f"direction must be AtoB or BtoA, got {direction!r}")
+        name = "generator_ab" if direction == "AtoB" else "generator_ba"
+        if not hasattr(self, name):
+            raise GanzooError(f"this CycleGAN only holds the {self.default_direction} generator; "
+                              f"use --direction {self.default_direction}")
+        channels = self.config.channels_a if direction == "AtoB" else self.config.channels_b
+        return translate_images(getattr(self, name), images, in_channels=channels,
+                                value_range=self.value_range, tile=tile or self.config.tile,
+                                overlap=overlap, progress=progress)
+
+    # ----- conversion ---------------------------------------------------------------------------
+    @classmethod
+    def convert_checkpoint(cls, state_dict: dict[str, Any], config: CycleGANConfig) -> dict[str, Any]:
+        """A reference ``latest_net_G.pth`` (one generator) → our keys.
+
+        The reference's pretrained CycleGANs ship only ``netG_A`` (A→B): convert with
+        ``--set generators=AtoB`` (or ``BtoA`` for a ``netG_B`` file) and the matching
+        ``netG``/``norm``/``ngf``.
+        """
+        if config.generators == "both":
+            raise GanzooError("a reference CycleGAN checkpoint holds one generator; add "
+                              "--set generators=AtoB (latest_net_G.pth / netG_A) or "
+                              "--set generators=BtoA (netG_B)")
+        model = cls(config)
+        name = model.generator_names[0]
+        adapted = adapt_reference_state(state_dict, getattr(model, name), where="checkpoint")
+        return {f"{name}.{key}": value for key, value in adapted.items()}

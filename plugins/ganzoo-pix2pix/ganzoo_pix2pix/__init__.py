@@ -1,0 +1,11 @@
+"""ganzoo-pix2pix: pix2pix, registered lazily (no torch import here)."""
+
+from ganzoo import hookimpl
+
+
+@hookimpl
+def register_variants(register):
+    register("pix2pix", "ganzoo_pix2pix.variant:Pix2Pix", task="image-to-image",
+             summary="pix2pix (Isola et al. 2017): paired translation with a U-Net generator, a "
+                     "conditional 70x70 PatchGAN and an L1 term (lambda 100)",
+             paper="https://arxiv.org/abs/1611.07004")

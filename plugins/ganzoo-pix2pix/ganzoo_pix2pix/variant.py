@@ -1,0 +1,192 @@
+"""pix2pix (Isola et al. 2017): learn A→B from aligned pairs.
+
+The discriminator is *conditional*: it sees the input stacked with either the real target or
+the generator's output, so it judges whether the output fits *this* input. The generator
+minimizes the GAN term plus λ·‖G(a) − b‖₁ (λ = 100): L1 gets the low frequencies right, the
+PatchGAN the texture. Noise comes only from dropout in the U-Net's decoder.
+
+The generator updates first; the discriminator then sees the fake that step made (one
+generator forward per iteration). D's objective is halved, as in the reference, so it learns
+more slowly than G.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ganzoo.errors import GanzooError
+from ganzoo.interfaces import GANModel, StepOutput, TrainingStep
+from ganzoo.losses import get_loss
+from ganzoo.nets.reference_checkpoint import adapt_reference_state
+from ganzoo.nets.reference_names import build_discriminator, build_generator
+from ganzoo.nets.translate_image import match_channels, translate_images
+from ganzoo.nets.weight_init import init_weights
+
+
+@dataclass
+class Pix2PixConfig:
+    """pix2pix settings; defaults are the paper's recipe (facades, maps, edges2shoes)."""
+
+    netG: Literal["unet_256", "unet_128", "resnet_9blocks", "resnet_6blocks"] = "unet_256"
+    netD: Literal["basic", "n_layers", "pixel"] = "basic"  # basic = 70x70 PatchGAN
+    n_layers_D: int = 3             # only for netD=n_layers
+    ngf: int = 64
+    ndf: int = 64
+    norm: Literal["batch", "instance", "none"] = "batch"
+    dropout: bool = True            # the generator's only noise source
+    channels_a: int = 3             # channels of the dataset's A side (3 RGB, 1 gray)
+    channels_b: int = 3
+    direction: Literal["AtoB", "BtoA"] = "AtoB"  # which side of each pair is the input
+    image_size: int = 256           # training crop side
+    gan_loss: str = "non-saturating"  # the reference's "vanilla" GAN (sigmoid cross-entropy)
+    lambda_l1: float = 100.0
+    lr: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    init: Literal["normal", "xavier", "kaiming", "orthogonal"] = "normal"
+    init_gain: float = 0.02
+    # Inference normalization: "image" normalizes BatchNorm layers with each input's own
+    # statistics, as the reference test code does (models trained at batch size 1 need it);
+    # "running" uses the running averages (eval mode).
+    inference_batchnorm: Literal["image", "running"] = "image"
+    tile: int = 1024                # inference: images larger than this run in tiles
+
+
+class Pix2Pix(GANModel):
+    """Paired image-to-image translation with a conditional GAN and an L1 term.
+
+    Batches are dicts ``{"A": (N, C, H, W), "B": (N, C, H, W)}`` in [0, 1] of aligned pairs
+    (the ``paired`` dataset); ``config.direction`` picks which side is the input.
+    """
+
+    Config = Pix2PixConfig
+    task = "image-to-image"
+    #: Tiny settings for the conformance kit (`ganzoo.testing`): the U-Net-128 path, narrow.
+    test_config: ClassVar[dict[str, Any]] = {"netG": "unet_128", "ngf": 2, "ndf": 4,
+                                             "image_size": 128}
+    test_input_size: ClassVar[int] = 128
+    recipes = {"paired": {"batch_size": 1, "ema_decay": 0.0, "steps": 4000,
+                          "lr_decay_start": 2000, "sample_every": 500, "preview_count": 4}}
+
+    def __init__(self, config: Pix2PixConfig | None = None):
+        super().__init__(config)
+        cfg = self.config
+        self.in_channels, self.out_channels = ((cfg.channels_a, cfg.channels_b)
+                                               if cfg.direction == "AtoB"
+                                               else (cfg.channels_b, cfg.channels_a))
+        try:
+            self.generator = init_weights(
+                build_generator(cfg.netG, self.in_channels, self.out_channels, cfg.ngf, cfg.norm,
+                                cfg.dropout), cfg.init, cfg.init_gain)
+            self.discriminator = init_weights(
+                build_discriminator(cfg.netD, self.in_channels + self.out_channels, cfg.ndf,
+                                    cfg.n_layers_D, cfg.norm), cfg.init, cfg.init_gain)
+        except ValueError as exc:
+            raise GanzooError(f"pix2pix: {exc}") from None
+        self._fake: tuple[Tensor, Tensor] | None = None
+        self._loss = None
+
+    @property
+    def gan_loss(self):
+        if self._loss is None:  # looked up lazily: the catalog is not needed to build a model
+            self._loss = get_loss(self.config.gan_loss)
+        return self._loss
+
+    # ----- training ---------------------------------------------------------------------------
+    def training_steps(self) -> list[TrainingStep]:
+        return [TrainingStep("generator", self.generator_step),
+                TrainingStep("discriminator", self.discriminator_step)]
+
+    def pair(self, batch: Any) -> tuple[Tensor, Tensor]:
+        """(input, target) of a batch in the networks' range and channels."""
+        if not isinstance(batch, dict) or "A" not in batch or "B" not in batch:
+            raise GanzooError("pix2pix trains on aligned pairs {'A': images, 'B': images}; use "
+                              "--data paired:PATH")
+        source, target = ((batch["A"], batch["B"]) if self.config.direction == "AtoB"
+                          else (batch["B"], batch["A"]))
+        return (self.from_unit(match_channels(source, self.in_channels)),
+                self.from_unit(match_channels(target, self.out_channels)))
+
+    def generator_step(self, batch: Any) -> StepOutput:
+        source, target = self.pair(batch)
+        fake = self.generator(source)
+        gan = self.gan_loss.generator(self.discriminator(torch.cat([source, fake], 1)))
+        l1 = F.l1_loss(fake, target) * self.config.lambda_l1
+        self._fake = (source, fake.detach())
+        return StepOutput(gan + l1, {"G_gan": gan.item(), "G_L1": l1.item()})
+
+    def discriminator_step(self, batch: Any) -> StepOutput:
+        source, target = self.pair(batch)
+        if self._fake is None or self._fake[0].shape != source.shape:
+            with torch.no_grad():
+                self._fake = (source, self.generator(source))
+        fake = self._fake[1]
+        self._fake = None
+        real_scores = self.discriminator(torch.cat([source, target], 1))
+        fake_scores = self.discriminator(torch.cat([source, fake], 1))
+        loss = 0.5 * self.gan_loss.discriminator(real_scores, fake_scores)
+        return StepOutput(loss, {"D": loss.item()})
+
+    def example_item(self, index: int, generator: torch.Generator) -> dict[str, Tensor]:
+        """One random aligned pair, for the conformance kit."""
+        size = self.config.image_size
+        return {"A": torch.rand(self.config.channels_a, size, size, generator=generator),
+                "B": torch.rand(self.config.channels_b, size, size, generator=generator)}
+
+    def preview_inputs(self, batch: Any, n: int, generator: torch.Generator) -> Any:
+        n = min(n, 4)
+        return {"A": batch["A"][:n].cpu(), "B": batch["B"][:n].cpu()}
+
+    @torch.no_grad()
+    def preview(self, fixed: Any) -> Tensor:
+        """Rows ``input | output | target``."""
+        source, target = self.pair({k: v.to(self.device) for k, v in fixed.items()})
+        fake = self.generator(source)
+        panels = [self.to_unit(t) for t in (source, fake, target)]
+        return torch.cat([match_channels(p, 3) for p in panels], dim=-1).cpu()
+
+    # ----- inference ----------------------------------------------------------------------------
+    def preprocessing(self) -> dict[str, Any]:
+        cfg = self.config
+        return {"value_range": list(self.value_range),
+                "in_channels": self.in_channels, "out_channels": self.out_channels,
+                "directions": [cfg.direction], "default_direction": cfg.direction,
+                "size_multiple": int(getattr(self.generator, "size_multiple", 1)),
+                "batchnorm": cfg.inference_batchnorm,
+                "input": f"an image of the {cfg.direction[0]} side of the training pairs, any size"}
+
+    def translate(self, images: Tensor, *, direction: str | None = None, tile: int | None = None,
+                  overlap: int | None = None, progress: Any = None, **options: Any) -> Tensor:
+        """Translate float images ``(N, C, H, W)`` in [0, 1] of any size (padded to the
+        U-Net's multiple and cropped back; tiled above ``tile`` pixels per side)."""
+        if direction not in (None, self.config.direction):
+            raise GanzooError(f"this pix2pix model translates {self.config.direction} only; "
+                              f"drop --direction or train with --set direction={direction}")
+        return translate_images(self.generator, images, in_channels=self.in_channels,
+                                value_range=self.value_range, tile=tile or self.config.tile,
+                                overlap=overlap, batchnorm=self.config.inference_batchnorm,
+                                progress=progress)
+
+    # ----- conversion ---------------------------------------------------------------------------
+    @classmethod
+    def convert_checkpoint(cls, state_dict: dict[str, Any], config: Pix2PixConfig) -> dict[str, Any]:
+        """A reference pix2pix ``latest_net_G.pth`` (or ``*_net_D.pth``) → our keys.
+
+        The file's keys tell which network it is: a generator converts to ``generator.*``,
+        a PatchGAN to ``discriminator.*``.
+        """
+        model = cls(config)
+        try:
+            name, adapted = "generator", adapt_reference_state(state_dict, model.generator,
+                                                               where="checkpoint")
+        except GanzooError as generator_error:
+            try:
+                name, adapted = "discriminator", adapt_reference_state(
+                    state_dict, model.discriminator, where="checkpoint")
+            except GanzooError:
+                raise generator_error from None
+        return {f"{name}.{key}": value for key, value in adapted.items()}
