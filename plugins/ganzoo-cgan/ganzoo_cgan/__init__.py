@@ -1,0 +1,11 @@
+"""ganzoo-cgan: the class-conditional GAN, registered lazily (no torch import here)."""
+
+from ganzoo import hookimpl
+
+
+@hookimpl
+def register_variants(register):
+    register("cgan", "ganzoo_cgan.variant:CGAN", task="conditional",
+             summary="Conditional GAN (Mirza & Osindero 2014): label embedding in G, projection "
+                     "(Miyato & Koyama 2018) or concatenation discriminator",
+             paper="https://arxiv.org/abs/1411.1784", default_data="digits")
