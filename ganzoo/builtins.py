@@ -35,6 +35,9 @@ def register_datasets(register):
              summary="scikit-learn's bundled 8x8 digits (1,797 images, labels 0-9)")
     register("folder", "ganzoo.data.image_folder:image_folder",
              summary="images under a folder, recursive (--data folder:PATH)")
+    register("sr", "ganzoo.data.degrade:sr_pairs",
+             summary="super-resolution pairs: random HR crops of a folder's images and their "
+                     "bicubic xscale reductions (--data sr:PATH)")
     register("paired", "ganzoo.data.paired:paired",
              summary="aligned pairs for pix2pix: A|B side-by-side files or A/ and B/ folders "
                      "matched by name (--data paired:PATH[?split=train&load_size=286])")
@@ -58,3 +61,10 @@ def register_metrics(register):
                      "(Ravuri & Vinyals 2019)")
     register("code-accuracy", f"{classifier}:code_accuracy",
              summary="InfoGAN: categories matched one-to-one to classes (Hungarian), accuracy")
+    fidelity = "ganzoo.metrics.fidelity"
+    register("psnr", f"{fidelity}:psnr",
+             summary="PSNR (dB) on the Y channel, border crop = scale (SR convention)")
+    register("ssim", f"{fidelity}:ssim",
+             summary="SSIM (Wang et al. 2004) on the Y channel, border crop = scale")
+    register("sharpness", f"{fidelity}:sharpness",
+             summary="mean luma gradient magnitude; compare with the ground truth's")

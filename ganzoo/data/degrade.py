@@ -1,0 +1,131 @@
+"""Super-resolution training pairs made on the fly: random HR crops and their bicubic ×s reductions.
+
+``--data sr:PATH`` reads the images of a folder and yields ``(lr, hr)`` pairs: ``hr`` is a random
+``image_size`` crop (``ganzoo train`` passes the variant's ``image_size``) (plus a random flip /
+90-degree rotation), ``lr`` its antialiased bicubic downscale by ``scale`` — the "bicubic
+degradation" of the SR benchmarks (MATLAB ``imresize``; torch's antialiased bicubic is the same
+kernel widened by the scale). Images are read when needed, so big folders do not fill memory.
+
+Every index draws its crop from a generator seeded by ``(seed, index)``: the pairs are the same in
+every run and every worker, which keeps training resumable bit for bit.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from ..errors import GanzooError
+
+if TYPE_CHECKING:
+    from torch import Tensor
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+
+
+def bicubic_downscale(images: Tensor, scale: int) -> Tensor:
+    """``(N, C, H, W)`` or ``(C, H, W)`` in [0, 1] → ``scale``× smaller, antialiased bicubic.
+
+    H and W must be multiples of ``scale`` (see `crop_to_multiple`).
+    """
+    import torch.nn.functional as F
+
+    single = images.dim() == 3
+    batch = images[None] if single else images
+    height, width = batch.shape[-2:]
+    if height % scale or width % scale:
+        raise ValueError(f"size {height}x{width} is not a multiple of the scale {scale}")
+    small = F.interpolate(batch, size=(height // scale, width // scale), mode="bicubic",
+                          antialias=True, align_corners=False).clamp(0.0, 1.0)
+    return small[0] if single else small
+
+
+def crop_to_multiple(image: Tensor, multiple: int) -> Tensor:
+    """Drop bottom/right pixels so H and W are multiples of ``multiple`` (SR "mod crop")."""
+    height, width = image.shape[-2:]
+    return image[..., : height - height % multiple, : width - width % multiple]
+
+
+def image_files(folder: str | os.PathLike) -> list[Path]:
+    """Image files directly inside ``folder`` or below it, sorted."""
+    root = Path(folder).expanduser()
+    if not root.is_dir():
+        raise GanzooError(f"--data sr:{folder}: no such folder; pass a folder of images")
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise GanzooError(f"--data sr:{folder}: no images found ({', '.join(IMAGE_SUFFIXES)})")
+    return files
+
+
+class DegradedPairs:
+    """A map-style dataset of ``(lr, hr)`` float pairs in [0, 1].
+
+    Args:
+        images: image tensors ``(C, H, W)`` in [0, 1], or paths read with `ganzoo.imageio`.
+        scale: downscale factor (2, 3, 4, ...).
+        patch_size: HR crop side; rounded down to a multiple of ``scale``.
+        length: items per epoch (each a different random crop); default 200 per image.
+        seed: makes the crops reproducible.
+        augment: random horizontal flip and transpose (with both: a 90-degree turn).
+        channels: 3 (RGB) or 1 (grayscale) when reading paths.
+    """
+
+    def __init__(self, images: Sequence, scale: int = 4, patch_size: int = 96,
+                 length: int | None = None, seed: int = 0, augment: bool = True,
+                 channels: int = 3):
+        if not images:
+            raise GanzooError("no images to make super-resolution pairs from")
+        self.images = list(images)
+        self.scale = int(scale)
+        self.patch_size = (int(patch_size) // self.scale) * self.scale
+        if self.patch_size < self.scale:
+            raise GanzooError(f"patch_size {patch_size} is smaller than the scale {scale}")
+        self.length = int(length) if length else 200 * len(self.images)
+        self.seed = int(seed)
+        self.augment = augment
+        self.mode = "L" if channels == 1 else "RGB"
+
+    def __len__(self) -> int:
+        return self.length
+
+    def _image(self, index: int) -> Tensor:
+        item = self.images[index % len(self.images)]
+        if isinstance(item, (str, os.PathLike)):
+            from ..imageio import read_image
+
+            item = read_image(item, mode=self.mode)
+        return item
+
+    def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
+        import torch
+
+        if not 0 <= index < self.length:
+            raise IndexError(index)
+        rng = torch.Generator().manual_seed(self.seed * 1_000_003 + index)
+        image = self._image(index)
+        height, width = image.shape[-2:]
+        size = self.patch_size
+        if height < size or width < size:
+            raise GanzooError(f"image {index % len(self.images)} is {height}x{width}, smaller "
+                              f"than patch_size {size}; use a smaller patch_size")
+        top = int(torch.randint(0, height - size + 1, (1,), generator=rng))
+        left = int(torch.randint(0, width - size + 1, (1,), generator=rng))
+        hr = image[:, top:top + size, left:left + size]
+        if self.augment:
+            flip, turns = torch.randint(0, 2, (2,), generator=rng).tolist()
+            if flip:
+                hr = hr.flip(-1)
+            if turns:
+                hr = hr.transpose(-1, -2)
+        hr = hr.float().contiguous()
+        return bicubic_downscale(hr, self.scale), hr
+
+
+def sr_pairs(arg: str | None, scale: int = 4, image_size: int = 96, length: int | None = None,
+             seed: int = 0, channels: int = 3, **_ignored) -> DegradedPairs:
+    """Factory for ``--data sr:FOLDER``: bicubic ×``scale`` pairs from the folder's images."""
+    if not arg:
+        raise GanzooError("--data sr needs a folder: --data sr:PATH/TO/IMAGES")
+    return DegradedPairs(image_files(arg), scale=scale, patch_size=image_size, length=length,
+                         seed=seed, channels=channels)

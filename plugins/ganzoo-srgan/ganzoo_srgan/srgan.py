@@ -1,0 +1,97 @@
+"""The ``srgan`` variant: SRResNet + a VGG-style discriminator, content + 1e-3 adversarial loss.
+
+Ledig et al. train SRGAN starting from a trained SRResNet (``--set init_from=DIR``, a folder
+written by ``ganzoo train srresnet``); starting from scratch works but is slower and noisier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import torch
+
+from ganzoo.errors import GanzooError
+from ganzoo.interfaces import StepOutput, TrainingStep
+from ganzoo.losses import get_loss
+
+from .discriminator import VGGStyleDiscriminator
+from .srresnet import SRResNet, SRResNetConfig
+
+
+@dataclass
+class SRGANConfig(SRResNetConfig):
+    """SRGAN recipe: the SRResNet settings plus the adversarial game.
+
+    Args:
+        adversarial_weight: weight of G's adversarial loss next to the content loss (1e-3).
+        loss: adversarial loss by registered name (``non-saturating`` is the paper's).
+        lr_d: discriminator learning rate.
+        d_features: width of the discriminator's first conv (64).
+        init_from: folder of a trained ``srresnet`` (same scale/arch) whose generator weights
+            start training; loaded once when training starts, never by `ganzoo.load`.
+    """
+
+    adversarial_weight: float = 1e-3
+    loss: str = "non-saturating"
+    lr_d: float = 1e-4
+    d_features: int = 64
+    init_from: str = ""
+
+
+class SRGAN(SRResNet):
+    """SRGAN: SRResNet generator trained against a VGG-style discriminator."""
+
+    Config = SRGANConfig
+    discriminator_names: ClassVar[tuple[str, ...]] = ("discriminator",)
+    test_config: ClassVar[dict[str, Any]] = {"blocks": 2, "features": 8, "image_size": 32,
+                                              "d_features": 4}
+
+    def __init__(self, config: Any = None):
+        super().__init__(config)
+        self.discriminator = VGGStyleDiscriminator(self.config.channels,
+                                                   self.config.d_features)
+        self.adversarial = get_loss(self.config.loss)
+
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        # The Trainer calls optimizers() once, before it restores a checkpoint: initialising
+        # here means a resumed run still ends with its own checkpoint's weights.
+        if self.config.init_from:
+            self.initialise_from(self.config.init_from)
+        return super().optimizers()
+
+    def initialise_from(self, folder: str) -> None:
+        """Copy the generator weights of a trained SRResNet folder into this model."""
+        from ganzoo.layout import load_pretrained_folder
+
+        source = load_pretrained_folder(folder)
+        if not hasattr(source, "generator") or source.config.scale != self.config.scale:
+            raise GanzooError(f"init_from={folder}: need a trained srresnet with scale "
+                              f"{self.config.scale}; train one with `ganzoo train srresnet`")
+        try:
+            self.generator.load_state_dict(source.generator.state_dict())
+        except RuntimeError:
+            raise GanzooError(f"init_from={folder}: its generator architecture differs "
+                              f"(features/blocks/arch); set the same values here") from None
+
+    def training_steps(self) -> list[TrainingStep]:
+        return [TrainingStep("discriminator", self.discriminator_step, 1),
+                TrainingStep("generator", self.generator_step, 1)]
+
+    def discriminator_step(self, batch: Any) -> StepOutput:
+        lr, hr = self.pairs(batch)
+        with torch.no_grad():  # the Trainer freezes G during D steps anyway
+            fake = self.generator(lr)
+        loss = self.adversarial.discriminator(self.discriminator(hr),
+                                              self.discriminator(fake))
+        return StepOutput(loss, {"d_loss": loss.item()})
+
+    def generator_step(self, batch: Any) -> StepOutput:
+        # Regenerate rather than reuse the D step's outputs: G was frozen there, so they
+        # carry no gradient path to G.
+        lr, hr = self.pairs(batch)
+        fake = self.generator(lr)
+        content, logs = self.content_loss(fake, hr)
+        adversarial = self.adversarial.generator(self.discriminator(fake))
+        logs["g_adversarial"] = adversarial.item()
+        return StepOutput(content + self.config.adversarial_weight * adversarial, logs)
