@@ -94,6 +94,19 @@ class GANModel(nn.Module, ABC):
 
     and implement `discriminator_step` and `generator_step` for training, and `sample`
     (noise-driven tasks) or `translate` (image tasks) for inference.
+
+    Optional hook for ``ganzoo convert`` (importing official checkpoints)::
+
+        @classmethod
+        def convert_checkpoint(cls, state_dict: dict, config) -> dict:
+            ...
+
+    ``state_dict`` is what ``torch.load(path, weights_only=True)`` returned, as is (it may be
+    a container such as ``{"params": {...}}``); ``config`` is the variant Config built from
+    ``--set`` values. Return a flat dict keyed like this model's networks (``generator.*``,
+    optionally ``discriminator.*``); it is then checked strictly and saved. Raise
+    `ganzoo.errors.GanzooError` for a checkpoint the mapping does not recognise. Without the
+    hook a checkpoint must already hold our keys (or a bare generator state dict).
     """
 
     Config: ClassVar[type]

@@ -231,8 +231,12 @@ def read_safetensors(path: str | os.PathLike) -> dict[str, Any]:
 
 def load_weights(model, path: str | os.PathLike) -> None:
     """Load ``path`` into ``model``'s networks with a strict, readable key check."""
-    tensors = read_safetensors(path)
-    check_state(model, tensors, where=str(path))
+    load_state(model, read_safetensors(path), where=str(path))
+
+
+def load_state(model, tensors: dict[str, Any], *, where: str) -> None:
+    """Load prefixed tensors (``generator.*`` ...) into ``model``'s networks, strictly."""
+    check_state(model, tensors, where=where)
     for name in (*model.generator_names, *model.discriminator_names):
         prefix = f"{name}."
         part = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}

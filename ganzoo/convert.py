@@ -1,0 +1,120 @@
+"""Import a foreign checkpoint into the published layout (``ganzoo convert``).
+
+Pickled checkpoints (``.pth``/``.pt``/``.bin``/``.ckpt``) are read with
+``torch.load(weights_only=True)`` only, which refuses anything but tensors and plain
+containers, so a malicious pickle cannot run code. Keys are then mapped to ours:
+
+- if the variant class defines ``convert_checkpoint(state_dict, config)`` (see
+  `ganzoo.GANModel`), it receives what was loaded, as loaded, and returns our keys;
+- otherwise the checkpoint must already use our keys, after unwrapping one common container
+  (``state_dict``, ``params_ema``, ``params``, ``model``) and a DataParallel ``module.``
+  prefix; a bare generator state dict is accepted for single-generator variants.
+
+The result is checked strictly against the model (readable diff) and written with
+`ganzoo.layout.save_pretrained`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import GanzooError
+
+#: Containers other projects wrap their state dicts in; the first one found is used.
+_CONTAINERS = ("state_dict", "params_ema", "params", "model", "generator")
+
+
+def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
+    """A checkpoint's content: safetensors as is, pickles through ``weights_only=True``."""
+    import pickle
+
+    import torch
+
+    path = Path(path)
+    if not path.is_file():
+        raise GanzooError(f"{path} does not exist; pass the checkpoint file to convert")
+    if path.suffix == ".safetensors":
+        from .layout import read_safetensors
+
+        return read_safetensors(path)
+    try:
+        loaded = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        reason = _unpickler_reason(str(exc))
+        if "global" in reason.lower():
+            raise GanzooError(
+                f"{path} holds more than tensors and plain containers, so it is refused "
+                f"(torch.load weights_only=True: {reason}); re-save just the state dict in the "
+                f"project it came from: torch.save(model.state_dict(), path)") from None
+        raise GanzooError(f"{path} is not a readable PyTorch checkpoint ({reason}); check the "
+                          f"file (truncated download?)") from None
+    except (RuntimeError, EOFError, OSError, ValueError) as exc:
+        raise GanzooError(f"{path} is not a readable PyTorch checkpoint ({exc}); check the file "
+                          f"(truncated download?)") from None
+    if not isinstance(loaded, dict):
+        raise GanzooError(f"{path} holds a {type(loaded).__name__}, not a state dict")
+    return loaded
+
+
+def _unpickler_reason(message: str) -> str:
+    """The useful sentence of torch's long weights_only error."""
+    marker = "WeightsUnpickler error:"
+    if marker in message:
+        detail = " ".join(message.split(marker, 1)[1].split())
+        return detail.split(". ")[0].rstrip(".") or "unsupported content"
+    return message.strip().splitlines()[0] if message.strip() else "unreadable"
+
+
+def default_mapping(checkpoint: dict[str, Any], model) -> dict[str, Any]:
+    """Our keys for a checkpoint of a variant without its own ``convert_checkpoint``."""
+    import torch
+
+    state = checkpoint
+    if not _is_state(state):
+        for key in _CONTAINERS:
+            if isinstance(checkpoint.get(key), dict) and _is_state(checkpoint[key]):
+                state = checkpoint[key]
+                break
+        else:
+            keys = ", ".join(sorted(map(str, checkpoint))[:8])
+            raise GanzooError(f"the checkpoint is not a state dict (top-level keys: {keys}); "
+                              f"the variant needs a convert_checkpoint mapping for it")
+    state = {k.removeprefix("module."): v for k, v in state.items()
+             if isinstance(v, torch.Tensor)}
+    prefixes = tuple(f"{n}." for n in (*model.generator_names, *model.discriminator_names))
+    if not any(k.startswith(prefixes) for k in state) and len(model.generator_names) == 1:
+        # A bare generator state dict (``torch.save(G.state_dict())``), the common case.
+        state = {f"{model.generator_names[0]}.{k}": v for k, v in state.items()}
+    return state
+
+
+def _is_state(mapping: dict[str, Any]) -> bool:
+    import torch
+
+    return bool(mapping) and all(isinstance(v, torch.Tensor) for v in mapping.values())
+
+
+def convert_checkpoint(checkpoint: str | os.PathLike, variant: str, out: str | os.PathLike, *,
+                       values: dict[str, Any] | None = None, overwrite: bool = False,
+                       card: dict[str, Any] | None = None) -> Path:
+    """Convert ``checkpoint`` for ``variant`` (config ``values``) and write the folder ``out``.
+
+    Returns the folder. Discriminator weights are written when the checkpoint has them.
+    """
+    from .building import build_model
+    from .layout import load_state, require_variant, save_pretrained
+
+    require_variant(variant, where="--variant")
+    model = build_model(variant, values, where="--set")
+    loaded = read_checkpoint(checkpoint)
+    hook = getattr(type(model), "convert_checkpoint", None)
+    state = hook(loaded, model.config) if hook is not None else default_mapping(loaded, model)
+    load_state(model, state, where=str(checkpoint))
+    discriminator_prefixes = tuple(f"{n}." for n in model.discriminator_names)
+    has_discriminator = any(k.startswith(discriminator_prefixes) for k in state)
+    card = {"summary": f"Converted from `{Path(checkpoint).name}` with `ganzoo convert`.",
+            **(card or {})}
+    return save_pretrained(model.eval(), out, include_discriminator=has_discriminator,
+                           card=card, overwrite=overwrite)
