@@ -64,6 +64,7 @@ CORE_COMMAND_MODULES: list[str] = [
     "ganzoo.cli.train",
     "ganzoo.cli.pull",
     "ganzoo.cli.convert",
+    "ganzoo.cli.publish",
     "ganzoo.cli.new_plugin",
     "ganzoo.cli.sample",
 ]
