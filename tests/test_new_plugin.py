@@ -144,6 +144,11 @@ def test_scaffold_installs_with_pip_lists_trains_and_passes_its_tests(tmp_path):
         assert loaded.returncode == 0, loaded.stderr
         assert loaded.stdout.split() == [names_for(name)["class_name"], "(4,", "1,", "8,", "8)"]
 
+        grid = tmp_path / "samples.png"
+        sampled = _run(str(BIN / "ganzoo"), "sample", str(out), "--n", "16", "--out", str(grid))
+        assert sampled.returncode == 0, sampled.stdout + sampled.stderr
+        assert grid.stat().st_size > 0
+
         tests = _run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                      "-p", "no:xdist", str(folder / "tests"), cwd=folder)
         assert tests.returncode == 0, tests.stdout + tests.stderr
