@@ -193,7 +193,7 @@ class Trainer:
         count = 0
         step = start
         interrupted = False
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         stop = StopRequest()
         with stop.installed():
             while step < cfg.steps:
@@ -223,6 +223,7 @@ class Trainer:
                 bar.update(1)
         bar.close()
         wall = time.perf_counter() - began
+        cpu = time.process_time() - began_cpu
         for params in role_params.values():
             for p in params:
                 p.requires_grad_(True)
@@ -237,6 +238,7 @@ class Trainer:
         in_sync = self._replicas_in_sync(model, world)
         shards = distributed.gather_objects(shard_head)
         summary = {"steps": step, "interrupted": interrupted, "wall_seconds": round(wall, 3),
+                   "cpu_seconds": round(cpu, 3),
                    "iterations_per_second": round((step - start) / wall, 2) if wall > 0 else None,
                    "losses": self.history[-1] if self.history else {}}
         if rank == 0 and self.evaluate is not None:

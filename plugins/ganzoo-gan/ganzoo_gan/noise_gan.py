@@ -106,6 +106,11 @@ class NoiseDrivenGAN(GANModel):
             self.train(was_training)
         return self.to_unit(out) if self.images else out
 
+    def preview_inputs(self, batch: Any, n: int, generator: torch.Generator) -> Tensor:
+        # A scatter plot needs many more points than an image grid needs images.
+        count = n if self.images else max(n, 1024)
+        return torch.randn(count, self.config.latent_dim, generator=generator)
+
     @torch.no_grad()
     def preview(self, fixed: Tensor) -> Tensor:
         out = self.generator(fixed.to(self.device))
