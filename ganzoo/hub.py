@@ -152,7 +152,7 @@ def _diagnose(repo: str, filename: str, revision: str, endpoint: str | None,
         return HubUnavailableError(f"{filename} of {repo}@{revision} is listed but could not be "
                                    f"downloaded from {hub_endpoint(endpoint)}; retry later")
     try:
-        api.model_info(repo, revision="main")
+        _model_info_retrying_once(api, repo, "main")
     except RepositoryNotFoundError:
         return HubUnavailableError(
             f"repository {repo} not found on {hub_endpoint(endpoint)} (or it is private: log in "
@@ -160,6 +160,22 @@ def _diagnose(repo: str, filename: str, revision: str, endpoint: str | None,
     except Exception as exc:  # connection refused, timeouts, server errors
         return _unreachable(repo, filename, revision, endpoint, exc)
     return _missing_revision(repo, revision)
+
+
+def _model_info_retrying_once(api, repo: str, revision: str):
+    """``api.model_info``, retried once on a dropped connection.
+
+    A server may close a kept-alive connection after answering an error; the next request on
+    it then fails with a reset although the server is fine.
+    """
+    from huggingface_hub.errors import HfHubHTTPError
+
+    try:
+        return api.model_info(repo, revision=revision)
+    except HfHubHTTPError:
+        raise
+    except Exception:  # transport-level: try once more on a fresh connection
+        return api.model_info(repo, revision=revision)
 
 
 def _list_files(repo: str, revision: str, endpoint: str | None,

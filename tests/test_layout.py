@@ -167,3 +167,17 @@ def test_pickle_instead_of_safetensors_is_refused(trained_tiny, tmp_path):
     torch.save(trained_tiny.state_dict(), folder / "pytorch_model.bin")
     with pytest.raises(GanzooError, match="pickles are never loaded"):
         load_pretrained_folder(folder)
+
+
+def test_weights_modules_import_without_torch():
+    """`ganzoo list` imports ganzoo.hub; the CLI imports pull/publish/convert: keep them light."""
+    import subprocess
+    import sys
+
+    code = ("import sys, ganzoo.hub, ganzoo.loading, ganzoo.layout, ganzoo.convert, "
+            "ganzoo.model_card, ganzoo.cli.pull, ganzoo.cli.publish, ganzoo.cli.convert; "
+            "print(sorted(m for m in ('torch', 'safetensors', 'huggingface_hub') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
