@@ -25,7 +25,7 @@ BROKEN_PLUGIN = '''
 from ganzoo import hookimpl
 
 DEFECTS = ["no-summary", "unseeded", "frozen-d", "hidden-state", "list-config", "task-mismatch",
-           "grad-output"]
+           "grad-output", "scalar-d"]
 
 
 @hookimpl
@@ -83,6 +83,22 @@ class ListConfig(TinyGAN):
 
 class TaskMismatch(TinyGAN):
     pass  # class says toy, registration says unconditional
+
+
+class ScalarD(TinyGAN):
+    def __init__(self, config=None):
+        super().__init__(config)
+        inner = self.discriminator
+
+        class Averaged(torch.nn.Module):  # one score for the whole batch: not per sample
+            def __init__(self):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, x):
+                return self.inner(x).mean()
+
+        self.discriminator = Averaged()
 
 
 class GradOutput(TinyGAN):
@@ -149,6 +165,7 @@ def test_a_correct_variant_passes_every_check(tiny_variant):
     ("kit-unseeded", "check_seeded_determinism", "sample(n, seed=7) differs"),
     ("kit-grad-output", "check_inference_contract", "requires grad"),
     ("kit-frozen-d", "check_training_step", "network 'discriminator' did not change"),
+    ("kit-scalar-d", "check_training_step", "first dimension is not the batch"),
     ("kit-hidden-state", "check_save_load_round_trip", "outputs differ"),
 ])
 def test_each_defect_fails_the_check_that_targets_it(broken_catalog, variant, check, expected):

@@ -24,6 +24,9 @@ def check_training_step(subject: Subject) -> None:
 
     model = subject.build(seed=0)
     before = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    problems: list[str] = []
+    hooks = [getattr(model, name).register_forward_hook(_output_watch(name, problems))
+             for name in (*model.generator_names, *model.discriminator_names)]
     try:
         summary = train_one_iteration(model)
     except ValueError as exc:  # the kit cannot build an item: a declaration is missing
@@ -34,6 +37,13 @@ def check_training_step(subject: Subject) -> None:
                            f"raised {type(exc).__name__}: {exc}",
                            "make the steps accept the batches the task's datasets yield, or "
                            "declare example_item() (see docs/plugins.md)") from None
+    finally:
+        for hook in hooks:
+            hook.remove()
+    if problems:
+        raise subject.fail("check_training_step", problems[0], "return one float tensor per "
+                           "input item (raw scores for discriminators, no sigmoid) and keep "
+                           "the batch dimension first")
     bad = {k: v for k, v in summary["losses"].items()
            if k != "step" and not torch.isfinite(torch.tensor(float(v)))}
     if bad:
@@ -57,6 +67,28 @@ def check_training_step(subject: Subject) -> None:
     _check_preview(subject, model)
     if subject.task == "unconditional":
         _check_bare_image_batches(subject, model)
+
+
+def _output_watch(name: str, problems: list[str]):
+    """A forward hook recording outputs that are not finite float tensors batched like the
+    input (a discriminator may pack several samples into one score, as PacGAN does)."""
+    import torch
+
+    def hook(module, inputs, output) -> None:
+        first = next((x for x in inputs if isinstance(x, torch.Tensor)), None)
+        for out in output if isinstance(output, (tuple, list)) else (output,):
+            if not isinstance(out, torch.Tensor) or not out.is_floating_point():
+                problems.append(f"network '{name}' returned {type(out).__name__} "
+                                f"{getattr(out, 'dtype', '')}, not a float tensor")
+            elif out.dim() == 0 or (first is not None and first.dim() > 0 and
+                                    (out.shape[0] == 0 or first.shape[0] % out.shape[0])):
+                problems.append(f"network '{name}' mapped a batch of "
+                                f"{tuple(first.shape) if first is not None else '?'} to "
+                                f"{tuple(out.shape)}: its first dimension is not the batch")
+            elif not torch.isfinite(out.detach()).all():
+                problems.append(f"network '{name}' returned NaN or Inf on a fresh model")
+
+    return hook
 
 
 def _check_preview(subject: Subject, model) -> None:
