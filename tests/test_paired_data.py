@@ -124,3 +124,14 @@ def test_unpaired_errors_are_clear(tmp_path):
         UnpairedImages(tmp_path)
     with pytest.raises(GanzooError, match="needs a folder"):
         load_dataset("unpaired")
+
+
+def test_repeat_lists_each_image_several_times(tmp_path):
+    save(tmp_path / "p" / "x.png", np.concatenate([coordinates(16, 16)] * 2, 1))
+    data = load_dataset(f"paired:{tmp_path / 'p'}?image_size=8&preprocess=crop&repeat=5")
+    assert len(data) == 5 and data[4]["A"].shape == (3, 8, 8)
+    for side in ("trainA", "trainB"):
+        save(tmp_path / "u" / side / "x.png", coordinates(16, 16))
+    assert len(load_dataset(f"unpaired:{tmp_path / 'u'}?image_size=8&repeat=3")) == 3
+    with pytest.raises(GanzooError, match="repeat"):
+        PairedImages(tmp_path / "p", repeat=0)

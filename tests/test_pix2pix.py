@@ -107,3 +107,10 @@ def test_translate_pads_to_the_unet_multiple_and_crops_back():
     assert model.translate(torch.rand(1, 3, 64, 64)).shape == (1, 3, 64, 64)
     with pytest.raises(GanzooError, match="AtoB only"):
         model.translate(torch.rand(1, 3, 8, 8), direction="BtoA")
+
+
+def test_l1_only_ablation_trains_no_discriminator():
+    model = build_model("pix2pix", {**TINY, "lambda_gan": 0.0})
+    assert [s.role for s in model.training_steps()] == ["generator"]
+    out = model.generator_step({"A": torch.rand(1, 3, 128, 128), "B": torch.rand(1, 3, 128, 128)})
+    assert set(out.logs) == {"G_L1"}

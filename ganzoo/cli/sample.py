@@ -9,6 +9,8 @@ Everything the model needs (direction, channels, value range) comes from its ``c
 
 from __future__ import annotations
 
+import math
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -122,6 +124,26 @@ def translate_files(model, plans: list[tuple[Path, Path]], *, direction: str | N
             bar.set_postfix_str(target.name)
 
 
+def choose_threads(requested: int | None = None) -> int:
+    """Torch CPU threads for sampling: ``requested``, else as many cores as are idle.
+
+    On a busy machine, OpenMP threads wait at barriers while other processes hold the cores, so
+    a multi-threaded forward runs slower than a single-threaded one (2.3x slower measured on 2
+    cores at load 12, see benchmarks/cyclegan_speed.py). An idle machine keeps torch's default.
+    """
+    import torch
+
+    default = torch.get_num_threads()
+    if requested:
+        return requested
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not available on this platform
+        return default
+    idle = (os.cpu_count() or default) - load
+    return max(1, min(default, math.floor(idle + 0.5)))
+
+
 def parse_conditioning(label: str | None, category: int | None,
                        continuous: str | None) -> dict[str, Any]:
     """``--label 3`` / ``--label cat``, ``--category 2``, ``--continuous 0.5,-1``."""
@@ -180,6 +202,8 @@ def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: d
                    "Default: the model's setting (images up to 1024 px run whole).")
 @click.option("--device", default="auto", show_default=True,
               help="cpu, cuda, cuda:1, mps, or auto (CUDA when available).")
+@click.option("--threads", type=click.IntRange(min=1), metavar="N",
+              help="CPU threads (default: the idle cores; fewer on a busy machine).")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @click.option("--n", "n", type=click.IntRange(min=1),
               help=f"Noise models: how many samples (default {DEFAULT_SAMPLES}, or the model's "
@@ -188,7 +212,7 @@ def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: d
 @click.option("--label", help="cGAN: class index or name.")
 @click.option("--category", type=int, help="InfoGAN: categorical code.")
 @click.option("--continuous", metavar="V,V", help="InfoGAN: continuous codes, comma-separated.")
-def command(name, inputs, direction, out, tile, device, force, n, seed, label, category,
+def command(name, inputs, direction, out, tile, device, threads, force, n, seed, label, category,
             continuous) -> None:
     """Sample from a model: translate images, or draw a grid of samples.
 
@@ -200,10 +224,14 @@ def command(name, inputs, direction, out, tile, device, force, n, seed, label, c
       ganzoo sample runs/h2z --input photos/ --out out/ --direction BtoA
       ganzoo sample cgan --label 3 --n 16 --out threes.png
     """
+    import torch
+
     from .. import load
 
     label_text = model_label(name)
     device_name = _resolve_device(device)
+    if device_name == "cpu" or threads:
+        torch.set_num_threads(choose_threads(threads))
     model = load(name, device=device_name)
     task = getattr(model, "task", None)
     if task in IMAGE_TASKS:

@@ -10,7 +10,7 @@ Two layouts, detected from the folder:
 
 Both sides get the same random crop and flip. Items are ``{"A": (C, H, W), "B": (C, H, W)}``
 in [0, 1]. Options: ``?image_size=256&load_size=286&preprocess=resize_and_crop&flip=true
-&split=train&channels_a=3&channels_b=3``.
+&split=train&channels_a=3&channels_b=3&repeat=1``.
 """
 
 from __future__ import annotations
@@ -38,14 +38,19 @@ class PairedImages(Dataset):
         preprocess: ``resize_and_crop``, ``crop`` or ``resize``.
         flip: random horizontal flips (same for both sides).
         augment: random crops/flips; False gives centred crops (evaluation).
+        repeat: list every image this many times per epoch (small collections: more random
+            crops per pass, and batches larger than the number of files).
         channels_a / channels_b: 3 (RGB) or 1 (grayscale) for each side.
     """
 
     def __init__(self, root: str | Path, *, split: str = "train", image_size: int = 256,
                  load_size: int | None = None, preprocess: str = "resize_and_crop",
                  flip: bool = True, augment: bool = True, channels_a: int = 3,
-                 channels_b: int = 3):
+                 channels_b: int = 3, repeat: int = 1):
         self.root = Path(root).expanduser()
+        if repeat < 1:
+            raise GanzooError(f"repeat must be at least 1, got {repeat}")
+        self.repeat = repeat
         if not self.root.is_dir():
             raise GanzooError(f"--data paired:{root}: no such folder")
         self.load_size = check_preprocess(preprocess, image_size, load_size)
@@ -70,7 +75,7 @@ class PairedImages(Dataset):
                              "image_size": image_size}
 
     def __len__(self) -> int:
-        return len(self.pairs)
+        return len(self.pairs) * self.repeat
 
     def load_pair(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
         """The full-size A and B images of pair ``index`` in [0, 1]."""
@@ -94,7 +99,7 @@ class PairedImages(Dataset):
         return _to_mode(a, self.modes[0]), _to_mode(b, self.modes[1])
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
-        a, b = self.load_pair(index)
+        a, b = self.load_pair(index % len(self.pairs))
         plan = draw_crop(*a.shape[-2:], preprocess=self.preprocess, image_size=self.image_size,
                          load_size=self.load_size, flip=self.flip, augment=self.augment)
         return {"A": apply_crop(a, plan), "B": apply_crop(b, plan)}
@@ -134,7 +139,8 @@ def _match_by_name(folder_a: Path, folder_b: Path) -> list[tuple[Path, Path]]:
 
 
 _OPTION_TYPES = {"split": str, "image_size": int, "load_size": int, "preprocess": str,
-                 "flip": bool, "augment": bool, "channels_a": int, "channels_b": int}
+                 "flip": bool, "augment": bool, "channels_a": int, "channels_b": int,
+                 "repeat": int}
 
 
 def paired(arg: str | None = None, *, image_size: int | None = None, **options) -> PairedImages:

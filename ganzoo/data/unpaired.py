@@ -5,7 +5,7 @@ the CycleGAN dataset layout. Item ``i`` is A image ``i`` (cycling) with a *rando
 no pairing is ever implied; the length is that of the larger side. Items are
 ``{"A": (C, H, W), "B": (C, H, W)}`` in [0, 1], each side cropped and flipped independently.
 Options: ``?image_size=256&load_size=286&preprocess=resize_and_crop&flip=true&split=train
-&channels_a=3&channels_b=3``.
+&channels_a=3&channels_b=3&repeat=1``.
 """
 
 from __future__ import annotations
@@ -27,14 +27,19 @@ class UnpairedImages(Dataset):
         root: folder holding ``<split>A/`` and ``<split>B/``.
         split: ``train`` or ``test`` (any prefix works: ``valA``/``valB`` for ``val``).
         image_size / load_size / preprocess / flip / augment: as in `PairedImages`.
+        repeat: list every image this many times per epoch (small collections: more random
+            crops per pass, and batches larger than the number of files).
         channels_a / channels_b: 3 (RGB) or 1 (grayscale).
     """
 
     def __init__(self, root: str | Path, *, split: str = "train", image_size: int = 256,
                  load_size: int | None = None, preprocess: str = "resize_and_crop",
                  flip: bool = True, augment: bool = True, channels_a: int = 3,
-                 channels_b: int = 3):
+                 channels_b: int = 3, repeat: int = 1):
         self.root = Path(root).expanduser()
+        if repeat < 1:
+            raise GanzooError(f"repeat must be at least 1, got {repeat}")
+        self.repeat = repeat
         if not self.root.is_dir():
             raise GanzooError(f"--data unpaired:{root}: no such folder")
         self.load_size = check_preprocess(preprocess, image_size, load_size)
@@ -55,7 +60,7 @@ class UnpairedImages(Dataset):
                              "image_size": image_size}
 
     def __len__(self) -> int:
-        return max(len(self.files["A"]), len(self.files["B"]))
+        return max(len(self.files["A"]), len(self.files["B"])) * self.repeat
 
     def _load(self, side: str, index: int) -> torch.Tensor:
         from ..imageio import read_image
@@ -76,7 +81,8 @@ class UnpairedImages(Dataset):
 
 
 _OPTION_TYPES = {"split": str, "image_size": int, "load_size": int, "preprocess": str,
-                 "flip": bool, "augment": bool, "channels_a": int, "channels_b": int}
+                 "flip": bool, "augment": bool, "channels_a": int, "channels_b": int,
+                 "repeat": int}
 
 
 def unpaired(arg: str | None = None, *, image_size: int | None = None, **options) -> UnpairedImages:

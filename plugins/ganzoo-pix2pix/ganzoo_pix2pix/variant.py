@@ -45,6 +45,7 @@ class Pix2PixConfig:
     image_size: int = 256           # training crop side
     gan_loss: str = "non-saturating"  # the reference's "vanilla" GAN (sigmoid cross-entropy)
     lambda_l1: float = 100.0
+    lambda_gan: float = 1.0         # 0 = the paper's "L1 only" ablation (D is not trained)
     lr: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)
     init: Literal["normal", "xavier", "kaiming", "orthogonal"] = "normal"
@@ -98,6 +99,8 @@ class Pix2Pix(GANModel):
 
     # ----- training ---------------------------------------------------------------------------
     def training_steps(self) -> list[TrainingStep]:
+        if self.config.lambda_gan == 0:
+            return [TrainingStep("generator", self.generator_step)]
         return [TrainingStep("generator", self.generator_step),
                 TrainingStep("discriminator", self.discriminator_step)]
 
@@ -114,10 +117,13 @@ class Pix2Pix(GANModel):
     def generator_step(self, batch: Any) -> StepOutput:
         source, target = self.pair(batch)
         fake = self.generator(source)
-        gan = self.gan_loss.generator(self.discriminator(torch.cat([source, fake], 1)))
         l1 = F.l1_loss(fake, target) * self.config.lambda_l1
         self._fake = (source, fake.detach())
-        return StepOutput(gan + l1, {"G_gan": gan.item(), "G_L1": l1.item()})
+        if self.config.lambda_gan == 0:
+            return StepOutput(l1, {"G_L1": l1.item()})
+        gan = self.gan_loss.generator(self.discriminator(torch.cat([source, fake], 1)))
+        loss = self.config.lambda_gan * gan + l1
+        return StepOutput(loss, {"G_gan": gan.item(), "G_L1": l1.item()})
 
     def discriminator_step(self, batch: Any) -> StepOutput:
         source, target = self.pair(batch)

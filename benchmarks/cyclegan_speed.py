@@ -1,0 +1,250 @@
+"""CycleGAN ResNet-9 inference speed on one 256x256 image: ganzoo's sampling path vs a plain
+eager fp32 PyTorch forward of the same architecture and weights.
+
+Rows (all in one run, measurements interleaved so load changes hit every row alike; each time
+is the median of ``--repeats`` runs after a warm-up):
+
+* plain eager fp32 — the reference architecture written out below with ``nn.Sequential``,
+  the same weights loaded, ``torch.no_grad()``, default layout;
+* ganzoo's sampling path — what ``ganzoo sample`` runs: its load-aware CPU thread choice
+  (`ganzoo.cli.sample.choose_threads`) and ``model.translate`` ([0, 1] in/out, padding to the
+  network multiple, inference mode); and the same ``translate`` at plain's thread count;
+* variants that help on some machines and not others: bf16 autocast (kept only if its output
+  stays within 2/255 of fp32; checked and reported), ``torch.compile`` (``--compile``), and
+  both paths at one thread;
+* the whole ``ganzoo sample`` process (start, load, read, translate, write) minus its model time.
+
+GFLOP/s uses 99 GFLOP per 256² image (ResNet-9, ngf 64) and is compared with this machine's
+measured fp32 matmul peak at the same thread count.
+
+Targets: ganzoo's model time <= 0.6x the plain reference; the ``ganzoo sample`` process adds
+<= 1.5 s over its model time.
+
+Reproduce:  .venv/bin/python benchmarks/cyclegan_speed.py [--device cuda] [--compile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+REPRODUCE = ".venv/bin/python benchmarks/cyclegan_speed.py"
+GFLOP_PER_IMAGE = 99.0
+SIZE = 256
+
+
+# ----- the plain reference, written out ----------------------------------------------------------
+class PlainBlock(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.conv_block = nn.Sequential(
+            nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3), nn.InstanceNorm2d(dim), nn.ReLU(True),
+            nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3), nn.InstanceNorm2d(dim))
+
+    def forward(self, x):
+        return x + self.conv_block(x)
+
+
+class PlainResnet9(nn.Module):
+    """CycleGAN's ResNet-9 generator exactly as published (c7s1-64, d128, d256, 9xR256,
+    u128, u64, c7s1-3, tanh), no ganzoo code involved."""
+
+    def __init__(self, ngf=64):
+        super().__init__()
+        layers = [nn.ReflectionPad2d(3), nn.Conv2d(3, ngf, 7), nn.InstanceNorm2d(ngf), nn.ReLU(True),
+                  nn.Conv2d(ngf, ngf * 2, 3, 2, 1), nn.InstanceNorm2d(ngf * 2), nn.ReLU(True),
+                  nn.Conv2d(ngf * 2, ngf * 4, 3, 2, 1), nn.InstanceNorm2d(ngf * 4), nn.ReLU(True)]
+        layers += [PlainBlock(ngf * 4) for _ in range(9)]
+        layers += [nn.ConvTranspose2d(ngf * 4, ngf * 2, 3, 2, 1, 1), nn.InstanceNorm2d(ngf * 2),
+                   nn.ReLU(True),
+                   nn.ConvTranspose2d(ngf * 2, ngf, 3, 2, 1, 1), nn.InstanceNorm2d(ngf), nn.ReLU(True),
+                   nn.ReflectionPad2d(3), nn.Conv2d(ngf, 3, 7), nn.Tanh()]
+        self.model = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.model(x)
+
+
+# ----- timing ---------------------------------------------------------------------------------------
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def interleaved(runs: dict, repeats: int, device: torch.device) -> dict[str, float]:
+    """Median seconds per call of each function, calls interleaved round-robin."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for fn in runs.values():  # warm-up (allocator, oneDNN primitive caches, compile)
+        fn()
+    sync(device)
+    for _ in range(repeats):
+        for name, fn in runs.items():
+            began = time.perf_counter()
+            fn()
+            sync(device)
+            times[name].append(time.perf_counter() - began)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def matmul_peak(device: torch.device, repeats: int = 5) -> float:
+    """Measured fp32 GFLOP/s of a 2048^3 matmul (the machine's practical ceiling)."""
+    a = torch.randn(2048, 2048, device=device)
+    b = torch.randn(2048, 2048, device=device)
+    torch.mm(a, b)
+    sync(device)
+    best = float("inf")
+    for _ in range(repeats):
+        began = time.perf_counter()
+        torch.mm(a, b)
+        sync(device)
+        best = min(best, time.perf_counter() - began)
+    return 2 * 2048 ** 3 / best / 1e9
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--compile", action="store_true", help="also time torch.compile")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch CPU threads for every row (default: torch's own choice)")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    threads = torch.get_num_threads()
+
+    from ganzoo.building import build_model
+    from ganzoo.layout import save_pretrained
+
+    torch.manual_seed(0)
+    model = build_model("cyclegan", {"generators": "AtoB"}).eval().to(device)
+    plain = PlainResnet9().eval().to(device)
+    plain.load_state_dict(model.generator_ab.state_dict())  # same keys, same weights
+    image = torch.rand(1, 3, SIZE, SIZE, generator=torch.Generator().manual_seed(1))
+    x = (image * 2 - 1).to(device)
+
+    def plain_forward():
+        with torch.no_grad():
+            return plain(x)
+
+    def ganzoo_translate():
+        return model.translate(image)
+
+    from ganzoo.cli.sample import choose_threads
+
+    chosen = choose_threads(args.threads) if device.type == "cpu" else threads
+
+    def ganzoo_sampling_path():  # what `ganzoo sample` runs: its thread choice + translate
+        torch.set_num_threads(chosen)
+        try:
+            return model.translate(image)
+        finally:
+            torch.set_num_threads(threads)
+
+    with torch.no_grad():
+        reference = ((plain(x) + 1) / 2).clamp(0, 1).cpu()
+    same = (ganzoo_translate() - reference).abs().max().item()
+
+    sampling_row = f"ganzoo sampling path ({chosen} thread{'s' if chosen > 1 else ''}, load-aware)"
+    runs = {"plain eager fp32 (no_grad)": plain_forward,
+            sampling_row: ganzoo_sampling_path,
+            f"ganzoo translate, same {threads} threads as plain": ganzoo_translate}
+
+    # bf16 autocast: only worth keeping where it is both faster and within 2/255 of fp32.
+    def bf16_translate():
+        with torch.autocast(device.type, dtype=torch.bfloat16):
+            return model.translate(image)
+
+    bf16_error = (bf16_translate().float() - reference).abs().max().item() * 255
+    runs[f"ganzoo translate, bf16 autocast (max err {bf16_error:.1f}/255)"] = bf16_translate
+    if args.compile:
+        compiled = torch.compile(model.generator_ab)
+        original = model.generator_ab
+
+        def compiled_translate():
+            model.generator_ab = compiled
+            try:
+                return model.translate(image)
+            finally:
+                model.generator_ab = original
+
+        runs["ganzoo translate + torch.compile"] = compiled_translate
+    if device.type == "cpu" and threads > 1 and chosen != 1:
+        def one_thread(fn):
+            def run():
+                torch.set_num_threads(1)
+                try:
+                    return fn()
+                finally:
+                    torch.set_num_threads(threads)
+            return run
+
+        runs["plain eager fp32, 1 thread"] = one_thread(plain_forward)
+        runs["ganzoo translate, 1 thread"] = one_thread(ganzoo_translate)
+    medians = interleaved(runs, args.repeats, device)
+    peak = matmul_peak(device)
+
+    # The whole `ganzoo sample` process, against its own model time measured above.
+    folder = Path(tempfile.mkdtemp(prefix="ganzoo-speed-"))
+    try:
+        save_pretrained(model.cpu() if device.type != "cpu" else model, folder / "h2z")
+        model.to(device)
+        from ganzoo.imageio import write_image
+
+        write_image(image[0], folder / "photo.png")
+        executable = Path(sys.executable).with_name("ganzoo")
+        command = [str(executable), "sample", str(folder / "h2z"), "--input",
+                   str(folder / "photo.png"), "--device", args.device, "--force"]
+        environment = {**os.environ, "TQDM_DISABLE": "1"}
+        if args.threads:
+            environment["OMP_NUM_THREADS"] = str(args.threads)
+        process_times = []
+        for _ in range(3):
+            began = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True, env=environment)
+            process_times.append(time.perf_counter() - began)
+        process = statistics.median(process_times)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    cores = os.cpu_count()
+    base = medians["plain eager fp32 (no_grad)"]
+    ours = medians[sampling_row]
+    print(f"\nCycleGAN ResNet-9, one {SIZE}x{SIZE} image, device {device}, {threads} thread(s); "
+          f"load average {load:.1f} on {cores} cores"
+          f"{' (measured under load: other jobs share this CPU)' if load > 0.5 * (cores or 1) else ''}")
+    header = f"{'path':58s} {'median s':>9s} {'vs plain':>9s} {'GFLOP/s':>8s} {'% peak':>7s}"
+    print(header)
+    print("-" * len(header))
+    for name, seconds in medians.items():
+        rate = GFLOP_PER_IMAGE / seconds
+        print(f"{name:58s} {seconds:9.3f} {seconds / base:8.2f}x {rate:8.1f} {100 * rate / peak:6.1f}%")
+    print(f"{'fp32 matmul peak (2048^3)':58s} {'':9s} {'':9s} {peak:8.1f} {100.0:6.1f}%")
+    print(f"\nganzoo output vs plain reference: max |diff| = {same * 255:.4f}/255")
+    print(f"bf16 autocast max error vs fp32: {bf16_error:.2f}/255 "
+          f"({'within' if bf16_error <= 2 else 'OUTSIDE'} the 2/255 budget)")
+    overhead = process - ours
+    print(f"`ganzoo sample` process: {process:.2f} s median of 3 = model {ours:.2f} s + "
+          f"{overhead:.2f} s start/load/read/write")
+    print("\nTargets:")
+    print(f"  ganzoo model time <= 0.6x plain: {ours / base:.2f}x -> "
+          f"{'MET' if ours <= 0.6 * base else 'NOT MET'}")
+    print(f"  process overhead <= 1.5 s: {overhead:.2f} s -> {'MET' if overhead <= 1.5 else 'NOT MET'}")
+    print(f"\nReproduce: {REPRODUCE} --device {args.device}"
+          f"{' --compile' if args.compile else ''}{f' --threads {args.threads}' if args.threads else ''}")
+
+
+if __name__ == "__main__":
+    main()
