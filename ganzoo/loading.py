@@ -27,6 +27,7 @@ read; a pickle (``.bin``/``.pth``) source is refused with a pointer to ``ganzoo 
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ class Resolved:
         description: the source in words, for messages.
         revision: the Hub commit the files come from (None for local and shipped files).
         overrides: config values the registry entry applies on top of ``config.json``.
+        sha256: the pinned hash of ``weights`` (registry entries only).
+        pinned_as: how messages name the pinned file.
     """
 
     config: Path
@@ -58,6 +61,15 @@ class Resolved:
     description: str
     revision: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    sha256: str | None = None
+    pinned_as: str = ""
+
+    def verify(self) -> None:
+        """Check the weights against the pin (no-op for unpinned sources)."""
+        from .hub import verify_sha256
+
+        if self.sha256:
+            verify_sha256(self.weights, self.sha256, what=self.pinned_as)
 
 
 def load(source: str | Path, device: Any = None, **options: Any):
@@ -71,17 +83,34 @@ def load(source: str | Path, device: Any = None, **options: Any):
     Returns:
         The variant's `ganzoo.GANModel`, in eval mode, with ``sample``/``translate``.
     """
-    from .layout import load_pretrained, read_config_file
+    from .layout import build_from_config, load_weights, read_config_file
 
-    resolved = resolve(source, **options)
+    resolved = resolve(source, verify=False, **options)
     config = read_config_file(resolved.config)
-    return load_pretrained(config, resolved.weights, device=device,
-                           overrides=resolved.overrides, where=str(resolved.config))
+    where = str(resolved.config)
+    # The sha256 check runs while the model is built (that needs only config.json), so
+    # pinning costs little time; no byte of the weights is read before the check passes.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        check = pool.submit(resolved.verify)
+        try:
+            model = build_from_config(config, where=where, overrides=resolved.overrides)
+        except BaseException:
+            check.result()  # a tampered file is the more important news
+            raise
+        check.result()
+    load_weights(model, resolved.weights)
+    if device is not None:
+        model.to(device)
+    return model.eval()
 
 
 def resolve(source: str | Path, *, endpoint: str | None = None, cache_dir: str | None = None,
-            token: str | bool | None = None, local_files_only: bool = False) -> Resolved:
-    """Find (downloading if needed) and verify a source's files; see the module docstring."""
+            token: str | bool | None = None, local_files_only: bool = False,
+            verify: bool = True) -> Resolved:
+    """Find (downloading if needed) and verify a source's files; see the module docstring.
+
+    With ``verify=False`` the caller must call ``resolved.verify()`` before reading weights.
+    """
     hub = {"endpoint": endpoint, "cache_dir": cache_dir, "token": token,
            "local_files_only": local_files_only}
     text = str(source)
@@ -94,7 +123,7 @@ def resolve(source: str | Path, *, endpoint: str | None = None, cache_dir: str |
     from .registry import load_registry
 
     entry = load_registry(get_catalog().pretrained_files).get(text)
-    return resolve_entry(entry, **hub)
+    return resolve_entry(entry, verify=verify, **hub)
 
 
 def _local_source(text: str) -> Resolved | None:
@@ -146,9 +175,10 @@ def _resolve_hf(text: str, **hub: Any) -> Resolved:
 
 
 def resolve_entry(entry, *, endpoint: str | None = None, cache_dir: str | None = None,
-                  token: str | bool | None = None, local_files_only: bool = False) -> Resolved:
+                  token: str | bool | None = None, local_files_only: bool = False,
+                  verify: bool = True) -> Resolved:
     """The verified files of a registry entry: cache, then Hub, then the shipped copy."""
-    from .hub import HubUnavailableError, verify_sha256
+    from .hub import HubUnavailableError
 
     pin = entry.weights
     found: Resolved | None = None
@@ -165,9 +195,11 @@ def resolve_entry(entry, *, endpoint: str | None = None, cache_dir: str | None =
                 hub_error = exc
     if found is None:
         found = _from_shipped(entry, hub_error)
-    verify_sha256(found.weights, pin.sha256,
-                  what=f"'{entry.name}' ({found.description}, {pin.file})")
+    found.sha256 = pin.sha256
+    found.pinned_as = f"'{entry.name}' ({found.description}, {pin.file})"
     found.overrides = dict(entry.config)
+    if verify:
+        found.verify()
     return found
 
 

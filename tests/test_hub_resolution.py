@@ -151,3 +151,13 @@ def test_pull_prefetches_and_list_marks_cached(tiny_variant, hub_server, hub_env
     assert missing.exit_code == 1
     assert missing.output.strip().startswith("Error: repository test-org/not-there not found")
     assert len(missing.output.strip().splitlines()) == 1
+
+
+def test_a_tampered_file_is_reported_before_config_problems(tiny_variant, shipped_package,
+                                                            pin_registry):
+    package, spec = shipped_package
+    folder = tiny_folder(package / "weights", seed=9)
+    (folder / "config.json").write_text('{"variant": "ghost", "config": {}}')
+    pin_registry("tiny-ghost", "tiny", "toy", weights={"shipped": spec, "sha256": "1" * 64})
+    with pytest.raises(IntegrityError, match="sha256 mismatch"):
+        ganzoo.load("tiny-ghost")
