@@ -158,6 +158,7 @@ def write_image(image: Tensor, path: str | os.PathLike, *, overwrite: bool = Fal
     os.close(handle)
     try:
         picture.save(temp_name, format=fmt)
+        os.chmod(temp_name, 0o666 & ~_umask())  # mkstemp makes 0600; images are meant to be shared
         if overwrite:
             os.replace(temp_name, path)
         else:
@@ -166,6 +167,12 @@ def write_image(image: Tensor, path: str | os.PathLike, *, overwrite: bool = Fal
         if os.path.exists(temp_name):
             os.unlink(temp_name)
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _move_without_replacing(source: str, destination: Path) -> None:

@@ -1,5 +1,6 @@
 """ganzoo.imageio: the image files users really have, read to [0, 1] tensors and written safely."""
 
+import os
 import struct
 import zlib
 
@@ -148,6 +149,12 @@ def test_write_refuses_to_overwrite_and_is_atomic(tmp_path):
     write_image(torch.ones(1, 3, 4, 4), target, overwrite=True)
     assert np.asarray(Image.open(target)).min() == 255
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]  # no temp files left
+    mask = os.umask(0o022)
+    try:
+        write_image(torch.ones(3, 2, 2), tmp_path / "shared.png")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "shared.png").stat().st_mode & 0o777 == 0o644
 
 
 def test_write_clamps_and_checks_inputs(tmp_path):
