@@ -41,6 +41,9 @@ class NoiseDrivenGAN(GANModel):
         self.task = "unconditional" if self.images else "toy"
         self.adversarial = get_loss(cfg.loss)
         self.penalty = get_penalty(cfg.penalty)
+        # Counts D steps so a penalty can be applied lazily (every `penalty_every` steps, scaled
+        # up to match, as in StyleGAN2); a buffer, so checkpoints resume it exactly.
+        self.register_buffer("d_steps", torch.zeros((), dtype=torch.long))
 
     # ----- training ---------------------------------------------------------------------
     def _real(self, batch: Any) -> Tensor:
@@ -72,10 +75,13 @@ class NoiseDrivenGAN(GANModel):
             fake = self.generator(self._noise(real.shape[0]))
         loss = self.adversarial.discriminator(self.score(real), self.score(fake))
         logs = {"d_loss": loss.item()}
-        if self.penalty is not None and self.config.penalty_weight > 0:
+        every = max(1, int(getattr(self.config, "penalty_every", 1)))
+        if self.penalty is not None and self.config.penalty_weight > 0 and \
+                int(self.d_steps) % every == 0:
             penalty = self.penalty(self.discriminator, self.pack(real), self.pack(fake))
-            loss = loss + self.config.penalty_weight * penalty
+            loss = loss + self.config.penalty_weight * every * penalty
             logs[self.config.penalty] = penalty.item()
+        self.d_steps += 1
         return StepOutput(loss, logs)
 
     def generator_step(self, batch: Any) -> StepOutput:

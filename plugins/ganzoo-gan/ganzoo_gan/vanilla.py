@@ -29,6 +29,7 @@ class VanillaGANConfig:
     loss: str = "non-saturating"
     penalty: str = "r1"          # none | r1 | gradient-penalty
     penalty_weight: float = 0.1
+    penalty_every: int = 1       # lazy regularization: penalize every k-th D step, weight × k
     pack: int = 2                # PacGAN: D sees this many samples at once
     minibatch_std: bool = False  # append the batch's feature spread to D's last hidden layer
     n_critic: int = 1
