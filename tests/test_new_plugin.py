@@ -64,6 +64,21 @@ def test_scaffold_writes_a_complete_distribution(tmp_path):
     compile((target / "ganzoo_my_gan" / "variant.py").read_text(), "variant.py", "exec")
 
 
+def test_every_template_file_ships_in_the_package():
+    """pyproject's package-data globs must match every template, or a wheel install of ganzoo
+    would scaffold nothing (editable installs hide this)."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["ganzoo"]
+    package = root / "ganzoo"
+    shipped = {p for pattern in globs for p in package.glob(pattern) if p.is_file()}
+    templates = {p for p in (package / "templates" / "plugin").rglob("*") if p.is_file()
+                 and "__pycache__" not in p.parts}
+    assert templates and templates <= shipped, sorted(map(str, templates - shipped))
+
+
 def test_existing_directory_is_never_touched(tmp_path):
     existing = tmp_path / "ganzoo-mygan"
     existing.mkdir()
