@@ -1,0 +1,215 @@
+"""Super-resolution benchmark: SRResNet and SRGAN vs nearest and bicubic, ×4, on bundled photos.
+
+Trains through the one Trainer on random crops of scikit-image photos (bicubic ×4 degradation,
+`ganzoo.data.degrade`), evaluates on held-out photos (scikit-image ``chelsea``, scikit-learn's
+``china`` and ``flower``), and prints PSNR/SSIM on Y with a 4-pixel border crop (8-bit outputs),
+sharpness (mean luma gradient vs the ground truth's), training time, and the ×4 inference time of
+a 128×128 input through ``translate`` (fast path) vs a plain eager fp32 forward.
+
+    .venv/bin/python benchmarks/super_resolution.py            # the reported run
+    .venv/bin/python benchmarks/super_resolution.py --quick    # a smoke run (seconds)
+
+Targets (issue 7): SRResNet ≥ bicubic + 1.0 dB within 10 CPU-minutes of training; SRGAN sharper
+than SRResNet (closer to the ground truth's gradient magnitude) within 2 dB of its PSNR;
+inference ≤ 0.6× the plain forward.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ganzoo.building import build_model
+from ganzoo.data.degrade import DegradedPairs, bicubic_downscale, crop_to_multiple
+from ganzoo.layout import load_pretrained_folder
+from ganzoo.metrics.fidelity import psnr, sharpness, ssim
+from ganzoo.train import TrainConfig, Trainer
+
+SCALE = 4
+TRAIN_PHOTOS = ("astronaut", "coffee", "rocket", "immunohistochemistry", "hubble_deep_field",
+                "retina")
+#: Published ×4 Set5 PSNR (Ledig et al. 2017, Table 2): context only, different data.
+SET5 = {"bicubic": 28.43, "SRResNet": 32.05, "SRGAN": 29.40}
+
+
+def as_tensor(array: np.ndarray) -> torch.Tensor:
+    if array.ndim == 2:
+        array = np.repeat(array[..., None], 3, axis=2)
+    return torch.from_numpy(np.ascontiguousarray(array[..., :3])).permute(2, 0, 1).float() / 255
+
+
+def photos() -> tuple[list[torch.Tensor], dict[str, torch.Tensor]]:
+    from skimage import data
+    from sklearn.datasets import load_sample_images
+
+    train = [as_tensor(getattr(data, name)()) for name in TRAIN_PHOTOS]
+    samples = load_sample_images()
+    test = {"chelsea": as_tensor(data.chelsea())}
+    for name, image in zip(samples.filenames, samples.images):
+        test[Path(name).stem] = as_tensor(image)
+    return train, {k: crop_to_multiple(v, SCALE) for k, v in test.items()}
+
+
+def quantize(images: torch.Tensor) -> torch.Tensor:
+    return (images.clamp(0, 1) * 255).round() / 255
+
+
+def evaluate(upscale, test: dict[str, torch.Tensor]) -> dict[str, float]:
+    rows = {"psnr": [], "ssim": [], "sharpness": [], "sharpness_gt": []}
+    for hr in test.values():
+        lr = quantize(bicubic_downscale(hr, SCALE))
+        sr = quantize(upscale(lr[None]))
+        rows["psnr"].append(psnr(sr, hr[None], SCALE))
+        rows["ssim"].append(ssim(sr, hr[None], SCALE))
+        rows["sharpness"].append(sharpness(sr, SCALE))
+        rows["sharpness_gt"].append(sharpness(hr[None], SCALE))
+    return {k: float(np.mean(v)) for k, v in rows.items()}
+
+
+def interpolation(mode: str):
+    def run(lr: torch.Tensor) -> torch.Tensor:
+        kwargs = {} if mode == "nearest" else {"align_corners": False}
+        return F.interpolate(lr, scale_factor=SCALE, mode=mode, **kwargs).clamp(0, 1)
+    return run
+
+
+def train(variant: str, values: dict, dataset, steps: int, batch: int, seed: int, out: Path):
+    torch.manual_seed(seed)
+    model = build_model(variant, values)
+    config = TrainConfig(steps=steps, batch_size=batch, seed=seed, device="cpu",
+                         sample_every=0, checkpoint_every=0, log_every=max(1, steps // 20),
+                         preview_count=4, ema_decay=0.999)
+    trainer = Trainer(model, dataset, config, out_dir=out)
+    began, cpu_began = time.perf_counter(), time.process_time()
+    trainer.fit()
+    # CPU seconds of this process (all its threads): the fair budget on a shared machine.
+    return load_pretrained_folder(out), {"train_s": time.perf_counter() - began,
+                                         "train_cpu_s": time.process_time() - cpu_began}
+
+
+def best_times(functions, repeats: int) -> list[float]:
+    """Best wall time of each function, measured interleaved so load changes hit all alike."""
+    for function in functions:
+        function()  # warm-up (allocator, oneDNN primitive cache, bf16 probe)
+    best = [float("inf")] * len(functions)
+    for _ in range(repeats):
+        for index, function in enumerate(functions):
+            began = time.perf_counter()
+            function()
+            best[index] = min(best[index], time.perf_counter() - began)
+    return best
+
+
+def time_inference(model, repeats: int) -> dict[str, float]:
+    lr = torch.rand(1, 3, 128, 128, generator=torch.Generator().manual_seed(0))
+    network = model.generator.eval()
+
+    def plain():
+        with torch.no_grad():
+            return network(lr)
+
+    plain_s, fast_s = best_times([plain, lambda: model.translate(lr, tile=128)], repeats)
+    reference = plain().clamp(0, 1)
+    fast = model.translate(lr, tile=128)
+    return {"plain_s": plain_s, "translate_s": fast_s, "ratio": fast_s / plain_s,
+            "mean_abs_diff": float((fast - reference).abs().mean()),
+            "psnr_vs_fp32": psnr(fast, reference, 0, y_channel=False),
+            "precision": model._fast_inference[2]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny smoke run")
+    parser.add_argument("--srresnet-steps", type=int, default=600)
+    parser.add_argument("--srgan-steps", type=int, default=60)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--patch", type=int, default=64, help="HR crop side")
+    parser.add_argument("--arch", default="msrresnet", choices=("srresnet", "msrresnet"))
+    parser.add_argument("--blocks", type=int, default=8)
+    parser.add_argument("--features", type=int, default=32)
+    parser.add_argument("--d-features", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--adversarial-weight", type=float, default=1e-3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    if args.quick:
+        args.srresnet_steps, args.srgan_steps, args.blocks, args.features = 10, 4, 2, 16
+    torch.set_num_threads(args.threads)
+
+    train_images, test = photos()
+    dataset = DegradedPairs(train_images, scale=SCALE, patch_size=args.patch,
+                            length=1000 * len(train_images), seed=args.seed)
+    arch = {"scale": SCALE, "arch": args.arch, "blocks": args.blocks,
+            "features": args.features, "image_size": args.patch, "lr": args.lr,
+            "content_loss": "l1" if args.arch == "msrresnet" else "mse"}
+    results = {"nearest": evaluate(interpolation("nearest"), test),
+               "bicubic": evaluate(interpolation("bicubic"), test)}
+    with tempfile.TemporaryDirectory() as tmp:
+        srresnet, srresnet_time = train("srresnet", arch, dataset, args.srresnet_steps,
+                                        args.batch, args.seed, Path(tmp) / "srresnet")
+        results["SRResNet"] = {**evaluate(srresnet.translate, test), **srresnet_time}
+        print(f"SRResNet: {results['SRResNet']}", flush=True)
+        srgan, srgan_time = train("srgan", {**arch, "init_from": str(Path(tmp) / "srresnet"),
+                                            "adversarial_weight": args.adversarial_weight,
+                                            "d_features": args.d_features, "lr_d": args.lr},
+                                  dataset, args.srgan_steps, args.batch, args.seed,
+                                  Path(tmp) / "srgan")
+        results["SRGAN"] = {**evaluate(srgan.translate, test), **srgan_time}
+    timing = time_inference(srresnet, 3 if args.quick else 10)
+    report(args, results, timing)
+    if args.json:
+        args.json.write_text(json.dumps({"args": vars(args) | {"json": str(args.json)},
+                                         "results": results, "timing": timing}, indent=2))
+
+
+def report(args, results: dict, timing: dict) -> None:
+    gt = results["bicubic"]["sharpness_gt"]
+    print(f"\nx{SCALE} super-resolution, held-out photos: chelsea, china, flower "
+          f"(Y channel, {SCALE}-px border, 8-bit)")
+    print(f"{'method':<10} {'PSNR dB':>8} {'SSIM':>7} {'sharpness':>10} {'|sharp-GT|':>11} "
+          f"{'train wall s':>13} {'train CPU s':>12}")
+    for name, row in results.items():
+        wall = f"{row['train_s']:13.0f}" if "train_s" in row else f"{'-':>13}"
+        cpu = f"{row['train_cpu_s']:12.0f}" if "train_cpu_s" in row else f"{'-':>12}"
+        print(f"{name:<10} {row['psnr']:8.2f} {row['ssim']:7.4f} {row['sharpness']:10.4f} "
+              f"{abs(row['sharpness'] - gt):11.4f} {wall} {cpu}")
+    print(f"{'truth':<10} {'':>8} {'':>7} {gt:10.4f}")
+    gain = results["SRResNet"]["psnr"] - results["bicubic"]["psnr"]
+    gan_gap = results["SRResNet"]["psnr"] - results["SRGAN"]["psnr"]
+    sharper = (abs(results["SRGAN"]["sharpness"] - gt)
+               < abs(results["SRResNet"]["sharpness"] - gt))
+    cpu_s = results["SRResNet"]["train_cpu_s"]
+    print(f"\nSRResNet - bicubic: {gain:+.2f} dB after {cpu_s:.0f} CPU-s of training (target "
+          f">= +1.0 within 600 CPU-s: "
+          f"{'met' if gain >= 1.0 and cpu_s <= 600 else 'NOT met'})")
+    print(f"SRGAN sharper than SRResNet: {'yes' if sharper else 'no'}; PSNR gap "
+          f"{gan_gap:.2f} dB (target: sharper and gap <= 2 dB: "
+          f"{'met' if sharper and gan_gap <= 2 else 'NOT met'})")
+    print(f"Published Set5 x4 (context, other data): bicubic {SET5['bicubic']} dB -> SRResNet "
+          f"{SET5['SRResNet']} dB (+{SET5['SRResNet'] - SET5['bicubic']:.1f}), SRGAN "
+          f"{SET5['SRGAN']} dB")
+    print(f"\nx4 inference of 128x128 (1 image, best of N): plain eager fp32 forward "
+          f"{timing['plain_s'] * 1000:.0f} ms, translate {timing['translate_s'] * 1000:.0f} ms "
+          f"({timing['precision']}, channels_last, inference_mode) = {timing['ratio']:.2f}x "
+          f"(target <= 0.6x: {'met' if timing['ratio'] <= 0.6 else 'NOT met'}); output vs fp32: "
+          f"mean |diff| {timing['mean_abs_diff']:.2e}, PSNR {timing['psnr_vs_fp32']:.1f} dB")
+    print(f"Training config: {args.arch}, {args.blocks} blocks x {args.features} ch, "
+          f"{args.srresnet_steps}+{args.srgan_steps} steps, batch {args.batch}, "
+          f"{args.patch}px HR crops, lr {args.lr}, D width {args.d_features}, "
+          f"{args.threads} threads. Wall times on a CPU shared with other jobs; CPU seconds "
+          f"count this process's threads only.")
+    print(f"Reproduce: .venv/bin/python {' '.join(sys.argv)}")
+
+
+if __name__ == "__main__":
+    main()
