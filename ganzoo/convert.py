@@ -8,7 +8,8 @@ containers, so a malicious pickle cannot run code. Keys are then mapped to ours:
   `ganzoo.GANModel`), it receives what was loaded, as loaded, and returns our keys;
 - otherwise the checkpoint must already use our keys, after unwrapping one common container
   (``state_dict``, ``params_ema``, ``params``, ``model``) and a DataParallel ``module.``
-  prefix; a bare generator state dict is accepted for single-generator variants.
+  prefix; a whole model's state dict keeps only its networks' keys; a bare generator state
+  dict is accepted for single-generator variants.
 
 The result is checked strictly against the model (readable diff) and written with
 `ganzoo.layout.save_pretrained`.
@@ -84,9 +85,13 @@ def default_mapping(checkpoint: dict[str, Any], model) -> dict[str, Any]:
     state = {k.removeprefix("module."): v for k, v in state.items()
              if isinstance(v, torch.Tensor)}
     prefixes = tuple(f"{n}." for n in (*model.generator_names, *model.discriminator_names))
-    if not any(k.startswith(prefixes) for k in state) and len(model.generator_names) == 1:
+    if any(k.startswith(prefixes) for k in state):
+        # A whole model's state dict: keep the networks, drop training state (step counters,
+        # loss-module buffers) that a published model does not carry.
+        return {k: v for k, v in state.items() if k.startswith(prefixes)}
+    if len(model.generator_names) == 1:
         # A bare generator state dict (``torch.save(G.state_dict())``), the common case.
-        state = {f"{model.generator_names[0]}.{k}": v for k, v in state.items()}
+        return {f"{model.generator_names[0]}.{k}": v for k, v in state.items()}
     return state
 
 
