@@ -86,7 +86,13 @@ class NoiseDrivenGAN(GANModel):
 
     def generator_step(self, batch: Any) -> StepOutput:
         n = self._real(batch).shape[0]
-        loss = self.adversarial.generator(self.score(self.generator(self._noise(n))))
+        scores = self.score(self.generator(self._noise(n)))
+        keep = getattr(self.config, "top_k", 1.0)
+        if keep < 1.0:
+            # Top-k training (Sinha et al. 2020): learn only from the fakes D finds most
+            # realistic, so bad samples between modes stop dragging good ones off their mode.
+            scores = scores.flatten().topk(max(1, round(keep * scores.numel()))).values
+        loss = self.adversarial.generator(scores)
         return StepOutput(loss, {"g_loss": loss.item()})
 
     # ----- inference --------------------------------------------------------------------

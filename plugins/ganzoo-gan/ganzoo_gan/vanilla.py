@@ -32,6 +32,7 @@ class VanillaGANConfig:
     penalty_every: int = 1       # lazy regularization: penalize every k-th D step, weight × k
     pack: int = 2                # PacGAN: D sees this many samples at once
     minibatch_std: bool = False  # append the batch's feature spread to D's last hidden layer
+    top_k: float = 1.0           # fraction of fakes (highest D scores) G learns from
     n_critic: int = 1
     lr_g: float = 2e-4
     lr_d: float = 2e-4
