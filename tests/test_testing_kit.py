@@ -278,3 +278,19 @@ def test_guide_hooks_section_matches_the_hookspec_docstrings():
                  "register_metrics", "register_pretrained", "register_commands"):
         assert hasattr(hookspecs, name)
         assert f"### `{name}(" in render_hooks()
+
+
+def test_hook_docs_command_rewrites_only_the_marked_section(tmp_path):
+    import subprocess
+    import sys
+
+    page = tmp_path / "guide.md"
+    page.write_text(f"# Intro\n\n{BEGIN}\nstale text\n{END}\n\n## After\n")
+    done = subprocess.run([sys.executable, "-m", "ganzoo.testing.hook_docs", str(page)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    text = page.read_text()
+    assert text.startswith("# Intro\n\n") and text.endswith(f"{END}\n\n## After\n")
+    assert "stale text" not in text and render_hooks() in text
+    with pytest.raises(ValueError, match="markers"):
+        splice("no markers here")
