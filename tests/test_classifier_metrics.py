@@ -97,3 +97,39 @@ def test_bad_inputs_are_one_line_errors(judge, split):
         classification_accuracy_score(split.train_x[:5], np.zeros(5), split)
     with pytest.raises(GanzooError, match="unknown classifier"):
         fit_real_classifier(split, kind="resnet")
+
+
+class RealDigitSampler:
+    """A "generator" that returns real training digits of the requested label/category: what a
+    perfect model would do, so the model-level evaluations must score it at the ceiling."""
+
+    def __init__(self, split, permutation=None):
+        self.split = split
+        self.permutation = np.arange(10) if permutation is None else permutation
+
+    def sample(self, n, seed=0, label=None, category=None):
+        rng = np.random.default_rng(seed)
+        wanted = np.asarray(label if label is not None else self.permutation[category])
+        picks = [rng.choice(np.flatnonzero(self.split.train_y == k)) for k in wanted]
+        return torch.tensor(self.split.train_x[picks]).view(n, 1, 8, 8)
+
+
+def test_evaluate_label_conditional_on_a_perfect_and_an_untrained_model(split, judge):
+    from ganzoo.building import build_model
+    from ganzoo.metrics.classifier import evaluate_label_conditional
+
+    perfect = evaluate_label_conditional(RealDigitSampler(split), split, judge, seed=0)
+    assert perfect["gan_test"] > 0.99 and perfect["cas"] > judge.ceiling - 0.03
+    assert perfect["ceiling"] == judge.ceiling
+    torch.manual_seed(0)
+    untrained = evaluate_label_conditional(build_model("cgan").eval(), split, judge, n=300)
+    assert untrained["gan_test"] < 0.5 and untrained["cas"] < 0.5
+
+
+def test_evaluate_categorical_code_undoes_the_category_permutation(split, judge):
+    from ganzoo.metrics.classifier import evaluate_categorical_code
+
+    permutation = np.random.default_rng(1).permutation(10)
+    result = evaluate_categorical_code(RealDigitSampler(split, permutation), judge, 10, n=500)
+    assert result["code_accuracy"] > 0.99
+    assert result["mapping"] == {int(c): int(permutation[c]) for c in range(10)}

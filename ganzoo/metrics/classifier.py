@@ -96,16 +96,26 @@ def labels_array(labels) -> np.ndarray:
     return np.asarray(labels).astype(np.int64).reshape(-1)
 
 
-def stratified_split(images, labels, *, test_fraction: float = 0.25, seed: int = 0) -> LabelledSplit:
-    """Split labelled images into train/test, keeping class proportions (seeded)."""
+def stratified_indices(labels, *, test_fraction: float = 0.25,
+                       seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Train and test indices keeping class proportions (seeded): train a GAN on the first,
+    keep the second unseen for the ceiling and CAS."""
     from sklearn.model_selection import train_test_split
 
+    y = labels_array(labels)
+    train, test = train_test_split(np.arange(len(y)), test_size=test_fraction, stratify=y,
+                                   random_state=seed)
+    return train, test
+
+
+def stratified_split(images, labels, *, test_fraction: float = 0.25, seed: int = 0) -> LabelledSplit:
+    """Split labelled images into train/test, keeping class proportions (seeded); the same
+    split as `stratified_indices` with the same arguments."""
     x, y = flatten(images), labels_array(labels)
     if len(x) != len(y):
         raise GanzooError(f"{len(x)} images but {len(y)} labels; pass one label per image")
-    train_x, test_x, train_y, test_y = train_test_split(
-        x, y, test_size=test_fraction, stratify=y, random_state=seed)
-    return LabelledSplit(train_x, train_y, test_x, test_y)
+    train, test = stratified_indices(y, test_fraction=test_fraction, seed=seed)
+    return LabelledSplit(x[train], y[train], x[test], y[test])
 
 
 def _make(kind: str, seed: int):
@@ -169,3 +179,28 @@ def code_accuracy(classifier: RealClassifier, samples, codes,
 def _check_lengths(samples, labels: np.ndarray) -> None:
     if len(samples) != len(labels):
         raise GanzooError(f"{len(samples)} samples but {len(labels)} labels; pass one per sample")
+
+
+def evaluate_label_conditional(model, split: LabelledSplit, judge: RealClassifier, *,
+                               n: int | None = None, seed: int = 0) -> dict[str, float]:
+    """GAN-test and CAS of a label-conditional model (``model.sample(n, seed=, label=)``).
+
+    Draws ``n`` samples (default: as many as the real training split) with labels cycling
+    through every class, so CAS trains on a class-balanced set as large as the real one.
+    """
+    n = n or len(split.train_y)
+    labels = np.arange(n) % judge.num_classes
+    samples = model.sample(n, seed=seed, label=labels)
+    return {"gan_test": gan_test_accuracy(judge, samples, labels),
+            "cas": classification_accuracy_score(samples, labels, split, kind=judge.kind,
+                                                 seed=judge.seed),
+            "ceiling": judge.ceiling}
+
+
+def evaluate_categorical_code(model, judge: RealClassifier, num_categories: int, *,
+                              n: int = 1000, seed: int = 0) -> dict[str, Any]:
+    """InfoGAN code accuracy of ``model.sample(n, seed=, category=)`` (categories cycling)."""
+    codes = np.arange(n) % num_categories
+    accuracy, mapping = code_accuracy(judge, model.sample(n, seed=seed, category=codes), codes,
+                                      num_categories)
+    return {"code_accuracy": accuracy, "mapping": mapping}

@@ -1,0 +1,11 @@
+"""ganzoo-infogan: InfoGAN, registered lazily (no torch import here)."""
+
+from ganzoo import hookimpl
+
+
+@hookimpl
+def register_variants(register):
+    register("infogan", "ganzoo_infogan.variant:InfoGAN", task="unconditional",
+             summary="InfoGAN (Chen et al. 2016): categorical + continuous codes made "
+                     "interpretable by a mutual-information bound (Q head on D's trunk)",
+             paper="https://arxiv.org/abs/1606.03657", default_data="digits")
