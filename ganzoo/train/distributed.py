@@ -23,6 +23,8 @@ def setup(device: torch.device) -> tuple[int, int]:
     """Join the process group if launched by torchrun; returns ``(rank, world_size)``."""
     if not launched_by_torchrun():
         return 0, 1
+    if device.type == "cuda":
+        torch.cuda.set_device(device)  # one GPU per process (device comes from LOCAL_RANK)
     if not dist.is_initialized():
         backend = "nccl" if device.type == "cuda" else "gloo"
         dist.init_process_group(backend=backend)
@@ -62,3 +64,13 @@ def gather_objects(obj) -> list:
     out = [None] * dist.get_world_size()
     dist.all_gather_object(out, obj)
     return out
+
+
+def any_process(flag: bool, world_size: int, device: torch.device) -> bool:
+    """True if ``flag`` is set on any process, so all stop at the same iteration (a Ctrl-C
+    seen by one rank alone would otherwise leave the others waiting in an all-reduce)."""
+    if world_size == 1:
+        return flag
+    tensor = torch.tensor([1.0 if flag else 0.0], device=device)  # nccl needs CUDA tensors
+    dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
+    return bool(tensor.item())

@@ -197,7 +197,7 @@ class Trainer:
         stop = StopRequest()
         with stop.installed():
             while step < cfg.steps:
-                if stop.requested:
+                if distributed.any_process(stop.requested, world, device):
                     interrupted = True
                     break
                 self._set_learning_rates(optimizers, base_lrs, step)
