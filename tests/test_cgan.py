@@ -142,11 +142,10 @@ def test_short_training_learns_the_labels(tmp_path):
     from ganzoo.metrics.classifier import fit_real_classifier, gan_test_accuracy, stratified_split
     from ganzoo.train import TrainConfig, Trainer
 
-    torch.set_num_threads(1)
     data = Digits()
     trainer = Trainer(build_model("cgan"), data,
-                      TrainConfig(steps=300, seed=0, device="cpu", sample_every=0,
-                                  checkpoint_every=0), out_dir=tmp_path / "run")
+                      TrainConfig(steps=300, seed=0, device="cpu", threads=1,
+                                  sample_every=0, checkpoint_every=0), out_dir=tmp_path / "run")
     trainer.fit()
     loaded = ganzoo.load(str(tmp_path / "run"))
     judge = fit_real_classifier(stratified_split(data.images, data.labels, seed=0))

@@ -117,7 +117,8 @@ def test_q_head_learns_the_codes_through_the_trainer(tmp_path):
     torch.manual_seed(0)
     m = build_model("infogan", {"lr_g": 1e-3, "lr_q": 1e-3})
     trainer = Trainer(m, Digits(), TrainConfig(steps=160, batch_size=32, device="cpu",
-                                               sample_every=0, checkpoint_every=0, log_every=10),
+                                               threads=1, sample_every=0, checkpoint_every=0,
+                                               log_every=10),
                       out_dir=tmp_path / "run")
     trainer.fit()
     first, last = trainer.history[0], trainer.history[-1]
