@@ -30,24 +30,29 @@ TRAVERSAL_RANGE = (-2.0, 2.0)
 
 @dataclass
 class InfoGANConfig:
-    """InfoGAN architecture and recipe; defaults are the recommended recipe for ``digits``."""
+    """InfoGAN architecture and recipe; defaults are the recommended recipe for ``digits``.
+
+    Measured on digits (benchmarks/digits_conditional.py, 2,000 iterations, seed 0), categories
+    matched to digits: paper-like settings (z of 62, λ = 1, lr 2e-4) 45 %; z of 8 54 %; these
+    defaults (z of 8, λ = 2, lr 1e-3 for G and Q, real-image clustering term) 66 %.
+    """
 
     num_categories: int = 10         # values of the categorical code
     num_continuous: int = 2          # continuous codes, prior Uniform(-1, 1)
-    latent_dim: int = 62             # incompressible noise z (the paper's MNIST size)
-    noise_std: float = 1.0           # z ~ N(0, noise_std²): small values leave modes to the codes
+    latent_dim: int = 8              # noise z; small, so digit identity has to come from the code
+    noise_std: float = 1.0           # z ~ N(0, noise_std²)
     channels: int = 1
     image_size: int = 8              # power of two ≥ 8
     g_width: int = 128               # channels of G's 4×4 map
     d_width: int = 32                # channels of D's first conv
     spectral_norm: bool = True
     loss: str = "non-saturating"
-    info_weight: float = 1.0         # λ on the whole MI bound
+    info_weight: float = 2.0         # λ on the whole MI bound
     continuous_weight: float = 0.1   # relative weight of the continuous codes' NLL
-    lr_g: float = 2e-4
+    lr_g: float = 1e-3               # the paper's G rate; Q learns at the same pace
     lr_d: float = 2e-4
-    lr_q: float | None = None        # Q head's learning rate (None: lr_d)
-    real_cluster_weight: float = 0.0  # RIM clustering of real images by Q's category (0 = off)
+    lr_q: float | None = 1e-3        # Q head's learning rate (None: lr_d)
+    real_cluster_weight: float = 1.0  # RIM clustering of real images by Q's category (0 = off)
     betas: tuple[float, float] = (0.5, 0.999)
 
 
