@@ -160,7 +160,7 @@ def score(recipe: dict, model) -> dict:
         else:
             found = dcgan_scores(model, judge)
         out = {k: round(float(v), 4) for k, v in found.items() if isinstance(v, (int, float))}
-        out["judge_ceiling"] = round(float(judge.ceiling), 4)
+        out.setdefault("ceiling", round(float(judge.ceiling), 4))  # the judge on real test digits
         return out
     if kind == "modes":
         from ganzoo.data.spec import load_dataset
@@ -233,6 +233,7 @@ def install(recipe: dict, recipe_path: Path, run: Path, metrics: dict, seconds: 
     save_file(tensors, str(target / "model.safetensors"),
               {"format": "pt", "library": "ganzoo", "variant": config["variant"],
                "networks": ",".join(model.generator_names)})
+    os.chmod(target / "model.safetensors", 0o644)  # save_file keeps the umask; be readable
     (target / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     write_sample(recipe, target)
     frozen = {**recipe, "set": {**full_settings(run), **recipe["set"]}}
@@ -308,7 +309,8 @@ def registry_entry(recipe: dict, folder: Path) -> dict:
     record = json.loads((folder / "metrics.json").read_text())
     package = folder.parent.parent.name
     weights = folder / "model.safetensors"
-    return {"name": recipe["name"], "aliases": [recipe["variant"]], "variant": recipe["variant"],
+    aliases = recipe.get("aliases", [recipe["variant"]])
+    return {"name": recipe["name"], "aliases": aliases, "variant": recipe["variant"],
             "task": json.loads((folder / "config.json").read_text()).get(
                 "task", TASKS[recipe["variant"]]),
             "summary": recipe["summary"],
@@ -349,9 +351,9 @@ def main() -> None:
     path = found[args.name]
     recipe = read_recipe(path)
     if args.no_train:
-        run = args.work / "runs" / recipe["name"]
+        run = args.work.resolve() / "runs" / recipe["name"]
     else:
-        run = train(recipe, args.work)
+        run = train(recipe, args.work.resolve())
     seconds = json.loads((run / "run.json").read_text())["wall_seconds"]
     from ganzoo.layout import load_pretrained_folder
 
