@@ -71,3 +71,45 @@ def test_bad_conditioning_is_a_one_line_error(trained, tmp_path, variant, args, 
     assert message in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "x.png").exists()
+
+
+def labelled_folder(root, classes=("ones", "sevens"), per_class=20):
+    """Real digits written as PNG files, one sub-folder per class."""
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    for name, digit in zip(classes, (1, 7)):
+        (root / name).mkdir(parents=True)
+        images = data.images[data.target == digit][:per_class]
+        for i, image in enumerate(images):
+            Image.fromarray((image / 16 * 255).astype("uint8")).save(root / name / f"{i}.png")
+    return root
+
+
+def test_labelled_folder_dataset_gives_classes_by_sorted_folder_name(tmp_path):
+    from ganzoo_cgan.labelled_folder import labelled_folder as factory
+
+    root = labelled_folder(tmp_path / "data")
+    dataset = factory(str(root), image_size=8, channels=1)
+    assert len(dataset) == 40 and dataset.class_names == ["ones", "sevens"]
+    image, label = dataset[25]
+    assert image.shape == (1, 8, 8) and int(label) == 1
+    assert dataset.config_hints["num_classes"] == 2
+    (tmp_path / "flat").mkdir()
+    Image.new("L", (8, 8)).save(tmp_path / "flat" / "a.png")
+    with pytest.raises(Exception, match="at least two"):
+        factory(str(tmp_path / "flat"))
+
+
+def test_cgan_on_a_labelled_folder_samples_by_class_name(tmp_path):
+    root = labelled_folder(tmp_path / "data")
+    out = tmp_path / "run"
+    result = run("train", "cgan", "--data", f"labelled:{root}", "--steps", 3, "--batch-size", 8,
+                 "--set", "threads=1", "--set", "checkpoint_every=0", "--out", out)
+    assert result.exit_code == 0, result.output
+    config = json.loads((out / "config.json").read_text())["config"]
+    assert config["num_classes"] == 2 and config["class_names"] == ["ones", "sevens"]
+    result = run("sample", out, "--label", "sevens", "--n", 4, "--out", tmp_path / "7.png")
+    assert result.exit_code == 0, result.output
+    result = run("sample", out, "--label", 2, "--out", tmp_path / "x.png")
+    assert result.exit_code != 0 and "outside the trained classes 0-1" in result.output

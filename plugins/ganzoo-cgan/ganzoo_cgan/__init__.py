@@ -9,3 +9,10 @@ def register_variants(register):
              summary="Conditional GAN (Mirza & Osindero 2014): label embedding in G, projection "
                      "(Miyato & Koyama 2018) or concatenation discriminator",
              paper="https://arxiv.org/abs/1411.1784", default_data="digits")
+
+
+@hookimpl
+def register_datasets(register):
+    register("labelled", "ganzoo_cgan.labelled_folder:labelled_folder",
+             summary="one sub-folder of images per class (--data labelled:PATH); labels = "
+                     "sorted folder names")
