@@ -28,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Data and scoring live in the benchmarks, so a zoo model is judged exactly like a benchmark run.
 BENCHMARKS = ROOT / "benchmarks"
-HUB_ORG = "ganzoo"  # where the models are meant to be published (not published yet)
+HUB_ORG = "ganzoo"
+SR_TILE = 128  # where the models are meant to be published (not published yet)
 
 
 def recipes() -> dict[str, Path]:
@@ -70,18 +71,24 @@ def prepare_data(kind: str | None, work: Path) -> Path:
             photo = bench.load_photo(name)
             bench.save(bench.np.concatenate([bench.blur(photo), photo], axis=1),
                        folder / f"{name}.png")
-    elif kind == "sr-photos":  # SRResNet/SRGAN: the benchmark's training photos as PNG
+    elif kind == "sr-photos":  # SRResNet/SRGAN: the benchmark's training photos, in tiles
         from PIL import Image
 
         bench = benchmark("super_resolution")
         folder.mkdir(parents=True, exist_ok=True)
         from skimage import data
 
+        # 128-px tiles: the loader decodes one file per crop, and a whole 2-megapixel photo
+        # per 64-px crop made data loading 10x slower than the network.
         for name in bench.TRAIN_PHOTOS:
             array = getattr(data, name)()
             if array.ndim == 2:
                 array = bench.np.repeat(array[..., None], 3, axis=2)
-            Image.fromarray(array[..., :3]).save(folder / f"{name}.png")
+            array = array[..., :3]
+            for top in range(0, array.shape[0] - SR_TILE + 1, SR_TILE):
+                for left in range(0, array.shape[1] - SR_TILE + 1, SR_TILE):
+                    tile = array[top:top + SR_TILE, left:left + SR_TILE]
+                    Image.fromarray(tile).save(folder / f"{name}-{top}-{left}.png")
     else:
         raise SystemExit(f"recipe names unknown data preparation {kind!r}")
     (folder / ".done").write_text("")
@@ -230,9 +237,9 @@ def install(recipe: dict, recipe_path: Path, run: Path, metrics: dict, seconds: 
         if difference > 2 / 255:
             raise SystemExit(f"fp16 changes the output by {difference:.4f} > 2/255; set "
                              f"fp16: false in {recipe_path}")
-    save_file(tensors, str(target / "model.safetensors"),
-              {"format": "pt", "library": "ganzoo", "variant": config["variant"],
-               "networks": ",".join(model.generator_names)})
+    # One metadata key only: safetensors writes the metadata map in a per-process random
+    # order, so more keys would make the sha256 differ between identical exports.
+    save_file(tensors, str(target / "model.safetensors"), {"format": "pt"})
     os.chmod(target / "model.safetensors", 0o644)  # save_file keeps the umask; be readable
     (target / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     write_sample(recipe, target)
