@@ -166,7 +166,8 @@ def score(recipe: dict, model) -> dict:
             found.pop("mapping", None)
         else:
             found = dcgan_scores(model, judge)
-        out = {k: round(float(v), 4) for k, v in found.items() if isinstance(v, (int, float))}
+        out = {k: v if isinstance(v, int) else round(float(v), 4) for k, v in found.items()
+               if isinstance(v, (int, float))}
         out.setdefault("ceiling", round(float(judge.ceiling), 4))  # the judge on real test digits
         return out
     if kind == "modes":
