@@ -101,6 +101,8 @@ def train_command(recipe: dict, data_folder: Path, out: Path) -> list[str]:
     command = [str(Path(sys.executable).parent / "ganzoo"), "train", recipe["variant"],
                "--data", data, "--out", str(out), "--force"]
     for key, value in recipe["set"].items():
+        if isinstance(value, str):  # e.g. SRGAN's init_from: the shipped SRResNet folder
+            value = value.replace("{root}", str(ROOT))
         command += ["--set", f"{key}={json.dumps(value)}"]
     return command
 
@@ -230,6 +232,10 @@ def install(recipe: dict, recipe_path: Path, run: Path, metrics: dict, seconds: 
     target = recipe_path.parent
     config = json.loads((run / "config.json").read_text())
     model = load_pretrained_folder(run)
+    if config["config"].get("init_from"):
+        # Training-only (SRGAN's starting weights, already inside these weights): a shipped
+        # config must not point at a path on the machine that trained it.
+        config["config"]["init_from"] = ""
     tensors = network_state(model, include_discriminator=False)
     difference = None
     if recipe.get("fp16"):
@@ -244,7 +250,9 @@ def install(recipe: dict, recipe_path: Path, run: Path, metrics: dict, seconds: 
     os.chmod(target / "model.safetensors", 0o644)  # save_file keeps the umask; be readable
     (target / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     write_sample(recipe, target)
-    frozen = {**recipe, "set": {**full_settings(run), **recipe["set"]}}
+    settings = full_settings(run)
+    settings.pop("init_from", None)  # an absolute path of this machine; the recipe keeps {root}
+    frozen = {**recipe, "set": {**settings, **recipe["set"]}}
     import yaml
 
     recipe_path.write_text(RECIPE_HEADER + yaml.safe_dump(frozen, sort_keys=False))
@@ -291,18 +299,23 @@ def write_sample(recipe: dict, target: Path) -> None:
 
 
 def about_section(recipe: dict, record: dict) -> str:
-    return (f"## About this copy\n\n"
-            f"- Data: {recipe['dataset_description']}\n"
-            f"- Architecture: {recipe['architecture_note']}\n"
-            f"- Training: {record['train_seconds']} s wall, {record['train_cpu_seconds']} CPU s, "
-            f"1 torch thread on a shared 2-core machine; recipe `recipe.yaml` in this folder.\n"
-            f"- Weights: {record['dtype']}; outputs checked within 2/255 of the float32 model "
-            f"by `tests/test_zoo.py`.\n"
-            f"- Shipped inside the `{recipe['package']}` distribution and verified by sha256 "
-            f"like a download. Meant to be published as `{HUB_ORG}/{recipe['name']}` on the "
-            f"Hugging Face Hub; **not published yet**, so the registry pins no Hub repo.\n"
-            f"- License: Apache-2.0 (weights and code). Training photos come from scikit-image "
-            f"/ scikit-learn's bundled samples; see their licences.\n")
+    difference = record["fp16_vs_fp32_max_abs_diff"]
+    weights = (f"{record['dtype']}; largest output change from fp32 at export {difference:.5f} "
+               f"(limit 2/255 = 0.00784, also checked by `tests/test_zoo.py`)"
+               if difference is not None else f"{record['dtype']} (stored at full precision)")
+    lines = [
+        f"- Data: {recipe['dataset_description']}",
+        f"- Architecture: {recipe['architecture_note']}",
+        f"- Training: {record['train_seconds']} s wall, {record['train_cpu_seconds']} CPU s, "
+        f"1 torch thread on a shared 2-core machine; recipe `recipe.yaml` in this folder.",
+        f"- Weights: {weights}.",
+        f"- Shipped inside the `{recipe['package']}` distribution and verified by sha256 like a "
+        f"download. Meant to be published as `{HUB_ORG}/{recipe['name']}` on the Hugging Face "
+        f"Hub; **not published yet**, so the registry pins no Hub repo.",
+        "- License: Apache-2.0 (weights and code). Training photos come from scikit-image / "
+        "scikit-learn's bundled samples; see their licences.",
+    ]
+    return "## About this copy\n\n" + "\n".join(lines) + "\n"
 
 
 TASKS = {"cyclegan": "image-to-image", "pix2pix": "image-to-image", "srresnet": "super-resolution",
