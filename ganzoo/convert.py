@@ -4,8 +4,10 @@ Pickled checkpoints (``.pth``/``.pt``/``.bin``/``.ckpt``) are read with
 ``torch.load(weights_only=True)`` only, which refuses anything but tensors and plain
 containers, so a malicious pickle cannot run code. Keys are then mapped to ours:
 
-- if the variant class defines ``convert_checkpoint(state_dict, config)`` (see
-  `ganzoo.GANModel`), it receives what was loaded, as loaded, and returns our keys;
+- the variant's ``config_from_checkpoint(state_dict, values)`` (see `ganzoo.GANModel`)
+  first completes the ``--set`` values with what the checkpoint tells (user values win);
+- if the variant class defines ``convert_checkpoint(state_dict, config)``, it receives what
+  was loaded, as loaded, and returns our keys;
 - otherwise the checkpoint must already use our keys, after unwrapping one common container
   (``state_dict``, ``params_ema``, ``params``, ``model``) and a DataParallel ``module.``
   prefix; a whole model's state dict keeps only its networks' keys; a bare generator state
@@ -108,12 +110,17 @@ def convert_checkpoint(checkpoint: str | os.PathLike, variant: str, out: str | o
 
     Returns the folder. Discriminator weights are written when the checkpoint has them.
     """
-    from .building import build_model
+    from .building import build_model, variant_class
     from .layout import load_state, require_variant, save_pretrained
 
     require_variant(variant, where="--variant")
-    model = build_model(variant, values, where="--set")
     loaded = read_checkpoint(checkpoint)
+    # The checkpoint is read first so the variant can fill in config values it tells (e.g.
+    # a reference CycleGAN file holds one generator); the user's --set values win.
+    values = dict(values or {})
+    _, cls = variant_class(variant)
+    values = {**cls.config_from_checkpoint(loaded, dict(values)), **values}
+    model = build_model(variant, values, where="--set")
     hook = getattr(type(model), "convert_checkpoint", None)
     state = hook(loaded, model.config) if hook is not None else default_mapping(loaded, model)
     load_state(model, state, where=str(checkpoint))

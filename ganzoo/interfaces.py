@@ -107,6 +107,10 @@ class GANModel(nn.Module, ABC):
     optionally ``discriminator.*``); it is then checked strictly and saved. Raise
     `ganzoo.errors.GanzooError` for a checkpoint the mapping does not recognise. Without the
     hook a checkpoint must already hold our keys (or a bare generator state dict).
+
+    `config_from_checkpoint` (optional override) runs before the model is built, so config
+    values the checkpoint itself tells (which networks it holds, their width) need no
+    ``--set``; the user's ``--set`` values always win over what it infers.
     """
 
     Config: ClassVar[type]
@@ -119,6 +123,16 @@ class GANModel(nn.Module, ABC):
     #: keys of `Config` or of `ganzoo.train.TrainConfig`, applied by ``ganzoo train`` when
     #: ``--data`` names that dataset kind, before the user's flags. Defaults are the recipe.
     recipes: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    @classmethod
+    def config_from_checkpoint(cls, state_dict: dict[str, Any],
+                               values: dict[str, Any]) -> dict[str, Any]:
+        """Config ``values`` completed with what ``state_dict`` (as loaded) tells.
+
+        Called by ``ganzoo convert`` before building the model; ``values`` are the user's
+        ``--set`` values, which are kept (they win over inferred ones). Default: unchanged.
+        """
+        return values
 
     def __init__(self, config: Any = None):
         super().__init__()

@@ -11,7 +11,8 @@ import click
               "(see `ganzoo list`).")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
               help="Variant config value the checkpoint was trained with (repeatable), "
-                   "e.g. --set arch=msrresnet.")
+                   "e.g. --set arch=msrresnet. Values the file itself tells (a reference "
+                   "CycleGAN generator's direction, ngf) are filled in; --set wins.")
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Folder to write (config.json, model.safetensors, README.md).")
 @click.option("--force", is_flag=True, help="Replace files already in --out.")

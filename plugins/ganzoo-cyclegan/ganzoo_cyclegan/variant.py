@@ -242,17 +242,37 @@ class CycleGAN(GANModel):
 
     # ----- conversion ---------------------------------------------------------------------------
     @classmethod
+    def config_from_checkpoint(cls, state_dict: dict[str, Any],
+                               values: dict[str, Any]) -> dict[str, Any]:
+        """A reference generator file (keys ``model.*``) holds one direction, of its width.
+
+        Sets ``generators=AtoB`` (the reference's pretrained files are ``netG_A``; pass
+        ``--set generators=BtoA`` for a ``netG_B``) and ``ngf`` from the first convolution,
+        unless the user set them.
+        """
+        state = {k.removeprefix("module."): v for k, v in state_dict.items()
+                 if isinstance(v, Tensor)}
+        if not state or not all(k.startswith("model.") for k in state):
+            return values  # not a bare reference network (e.g. our own full model)
+        inferred: dict[str, Any] = {"generators": "AtoB"}
+        # The first convolution (resnet: model.1, U-Net: model.model.0) outputs ngf channels.
+        first_conv = state.get("model.1.weight", state.get("model.model.0.weight"))
+        if first_conv is not None and first_conv.dim() == 4:
+            inferred["ngf"] = int(first_conv.shape[0])
+        return {**inferred, **values}
+
+    @classmethod
     def convert_checkpoint(cls, state_dict: dict[str, Any], config: CycleGANConfig) -> dict[str, Any]:
         """A reference ``latest_net_G.pth`` (one generator) → our keys.
 
-        The reference's pretrained CycleGANs ship only ``netG_A`` (A→B): convert with
-        ``--set generators=AtoB`` (or ``BtoA`` for a ``netG_B`` file) and the matching
-        ``netG``/``norm``/``ngf``.
+        The reference's pretrained CycleGANs ship only ``netG_A`` (A→B); `config_from_checkpoint`
+        then builds the model with ``generators=AtoB`` (``--set generators=BtoA`` for a
+        ``netG_B`` file). Set the matching ``netG``/``norm`` when they differ from the defaults.
         """
         if config.generators == "both":
-            raise GanzooError("a reference CycleGAN checkpoint holds one generator; add "
-                              "--set generators=AtoB (latest_net_G.pth / netG_A) or "
-                              "--set generators=BtoA (netG_B)")
+            raise GanzooError("a reference CycleGAN checkpoint holds one generator; convert it "
+                              "with --set generators=AtoB (latest_net_G.pth / netG_A) or "
+                              "--set generators=BtoA (netG_B), not both")
         model = cls(config)
         name = model.generator_names[0]
         adapted = adapt_reference_state(state_dict, getattr(model, name), where="checkpoint")

@@ -179,6 +179,24 @@ class Pix2Pix(GANModel):
 
     # ----- conversion ---------------------------------------------------------------------------
     @classmethod
+    def config_from_checkpoint(cls, state_dict: dict[str, Any],
+                               values: dict[str, Any]) -> dict[str, Any]:
+        """``ngf`` (generator file) or ``ndf`` (PatchGAN file) from its first convolution.
+
+        The user's ``--set`` values win.
+        """
+        state = {k.removeprefix("module."): v for k, v in state_dict.items()
+                 if isinstance(v, Tensor)}
+        inferred: dict[str, Any] = {}
+        # First convolutions: resnet G model.1, U-Net G model.model.0, PatchGAN model.0.
+        for key, name in (("model.1.weight", "ngf"), ("model.model.0.weight", "ngf"),
+                          ("model.0.weight", "ndf")):
+            if key in state and state[key].dim() == 4:
+                inferred[name] = int(state[key].shape[0])
+                break
+        return {**inferred, **values}
+
+    @classmethod
     def convert_checkpoint(cls, state_dict: dict[str, Any], config: Pix2PixConfig) -> dict[str, Any]:
         """A reference pix2pix ``latest_net_G.pth`` (or ``*_net_D.pth``) → our keys.
 
