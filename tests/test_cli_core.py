@@ -60,9 +60,9 @@ def test_table_format_is_stable():
 
 
 def test_info_and_plugins_json():
-    # wgan-gp: a variant name that no pretrained model takes as an alias (dcgan now is one).
-    info = json.loads(ganzoo("info", "wgan-gp", "--json").stdout)
-    assert info["kind"] == "variant" and info["target"] == "ganzoo_gan.wgan_gp:WGANGP"
+    # gan: a variant name that no pretrained model takes as an alias (dcgan now is one).
+    info = json.loads(ganzoo("info", "gan", "--json").stdout)
+    assert info["kind"] == "variant" and info["target"] == "ganzoo_gan.vanilla:VanillaGAN"
     plugins = {p["name"]: p for p in json.loads(ganzoo("plugins", "--json").stdout)}
     assert plugins["ganzoo-gan"]["errors"] == []
     assert "variant:gan" in plugins["ganzoo-gan"]["provides"]
