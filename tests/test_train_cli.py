@@ -24,7 +24,7 @@ def test_train_writes_a_published_folder_that_loads_and_samples(tmp_path):
     assert result.exit_code == 0, result.output
     assert "20 iterations" in result.output and "modes_captured" in result.output
     for name in ("config.json", "model.safetensors", "README.md", "samples.png", "losses.png",
-                 "metrics.jsonl", "train.json", "run.json", "checkpoints/last.pt"):
+                 "metrics.jsonl", "train.json", "run.json", "checkpoints/last.safetensors"):
         assert (out / name).is_file(), name
     samples = ganzoo.load(str(out)).sample(2500, seed=0)
     assert tuple(samples.shape) == (2500, 2)

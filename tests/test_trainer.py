@@ -82,7 +82,7 @@ def test_outputs_form_a_loadable_published_folder(tmp_path):
     trainer = Trainer(make(), ring8(points=2000), quick(steps=10, sample_every=5), out_dir=out)
     trainer.fit()
     for name in ("config.json", "model.safetensors", "README.md", "samples.png", "losses.png",
-                 "metrics.jsonl", "run.json", "checkpoints/last.pt", "samples/step_0000005.png",
+                 "metrics.jsonl", "run.json", "checkpoints/last.safetensors", "samples/step_0000005.png",
                  "samples/step_0000010.png"):
         assert (out / name).is_file(), name
     loaded = ganzoo.load(str(out))
@@ -101,7 +101,7 @@ def test_nan_loss_stops_with_clear_message_and_keeps_last_good_checkpoint(tmp_pa
     poisoned = ring8(points=1000)
     poisoned.points[:] = float("nan")  # corrupt data: D's loss on it is NaN
     with pytest.raises(TrainingDiverged, match=r"diverged at iteration 5: discriminator loss is "
-                                               r"nan.*last good checkpoint .*last.pt is kept"):
+                                               r"nan.*last good checkpoint .*last.safetensors is kept"):
         Trainer(make(), poisoned, quick(steps=8, checkpoint_every=1), out_dir=out).fit(resume=True)
     assert checkpoint_path(out).read_bytes() == before
 

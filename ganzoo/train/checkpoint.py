@@ -1,7 +1,7 @@
 """Atomic training checkpoints: write to a temporary file in the same folder, then rename.
 
-A crash mid-write leaves the previous checkpoint intact. Checkpoints hold only tensors and plain
-values, and are read back with ``torch.load(weights_only=True)`` (no pickled code runs).
+A crash mid-write leaves the previous checkpoint intact. Checkpoints are safetensors files whose
+JSON header carries the non-tensor state (`ganzoo.train.state_file`): resuming never unpickles.
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from ..errors import GanzooError
+from .state_file import load_state, save_state
 
 CHECKPOINT_DIR = "checkpoints"
-LAST = "last.pt"
+LAST = "last.safetensors"
 
 
 def checkpoint_path(folder: str | os.PathLike) -> Path:
@@ -25,9 +24,8 @@ def checkpoint_path(folder: str | os.PathLike) -> Path:
 def save_checkpoint(state: dict[str, Any], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        torch.save(state, handle)
-        handle.flush()
+    save_state(state, tmp)
+    with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
     return path
@@ -38,7 +36,7 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
         raise GanzooError(f"no checkpoint at {path}; start without --resume, or point --out at "
                           f"the folder of the run to continue")
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        return load_state(path)
     except Exception as exc:
         raise GanzooError(f"checkpoint {path} cannot be read ({type(exc).__name__}: {exc}); "
                           f"delete it to start over") from exc

@@ -30,7 +30,7 @@ class TrainConfig:
             ``steps`` (CycleGAN's schedule); None keeps them constant.
         sample_every: write a preview grid to ``samples/`` every this many iterations (0: only
             the final ``samples.png``).
-        checkpoint_every: write ``checkpoints/last.pt`` every this many iterations.
+        checkpoint_every: write ``checkpoints/last.safetensors`` every this many iterations.
         log_every: record losses (``metrics.jsonl``, progress bar) every this many iterations.
         preview_count: how many fixed inputs the previews show.
         threads: torch CPU threads (None leaves torch's default).

@@ -36,7 +36,7 @@ and data parallelism under ``torchrun`` (only rank 0 writes files).
 
 Output folder: the published-model layout (``config.json``, ``model.safetensors``, ``README.md``
 via `ganzoo.layout.save_pretrained`, EMA weights) plus ``samples.png``, ``samples/step_*.png``,
-``losses.png``, ``metrics.jsonl``, ``run.json`` and ``checkpoints/last.pt``.
+``losses.png``, ``metrics.jsonl``, ``run.json`` and ``checkpoints/last.safetensors``.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ class Trainer:
         ckpt = checkpoint_path(self.out_dir) if self.out_dir is not None else None
         if resume:
             if ckpt is None:
-                raise GanzooError("resume needs an output folder holding checkpoints/last.pt")
+                raise GanzooError("resume needs an output folder holding checkpoints/last.safetensors")
             state = load_checkpoint(ckpt)
             model.load_state_dict(state["model"])
             for role, opt in optimizers.items():
