@@ -26,6 +26,7 @@ from ganzoo.interfaces import GANModel, StepOutput, TrainingStep
 from ganzoo.nets.reference_checkpoint import adapt_reference_state
 from ganzoo.nets.reference_names import build_discriminator, build_generator
 from ganzoo.nets.translate_image import match_channels, translate_images
+from ganzoo.nets.two_domain import TwoDomainBatches
 from ganzoo.nets.weight_init import init_weights
 
 from .image_pool import ImagePool
@@ -66,7 +67,7 @@ def lsgan_fake(scores: Tensor) -> Tensor:
     return F.mse_loss(scores, torch.zeros_like(scores))
 
 
-class CycleGAN(GANModel):
+class CycleGAN(TwoDomainBatches, GANModel):
     """Unpaired image-to-image translation between domains A and B.
 
     Batches are dicts ``{"A": (N, C, H, W), "B": (N, C, H, W)}`` in [0, 1] (the ``unpaired``
@@ -170,16 +171,6 @@ class CycleGAN(GANModel):
         d_b = 0.5 * (lsgan_real(self.discriminator_b(real_b))
                      + lsgan_fake(self.discriminator_b(fake_b)))
         return StepOutput(d_a + d_b, {"D_A": d_a.item(), "D_B": d_b.item()})
-
-    def example_item(self, index: int, generator: torch.Generator) -> dict[str, Tensor]:
-        """One random training item, for the conformance kit."""
-        size = self.config.image_size
-        return {"A": torch.rand(self.config.channels_a, size, size, generator=generator),
-                "B": torch.rand(self.config.channels_b, size, size, generator=generator)}
-
-    def preview_inputs(self, batch: Any, n: int, generator: torch.Generator) -> Any:
-        n = min(n, 4)
-        return {"A": batch["A"][:n].cpu(), "B": batch["B"][:n].cpu()}
 
     @torch.no_grad()
     def preview(self, fixed: Any) -> Tensor:

@@ -25,6 +25,7 @@ from ganzoo.losses import get_loss
 from ganzoo.nets.reference_checkpoint import adapt_reference_state
 from ganzoo.nets.reference_names import build_discriminator, build_generator
 from ganzoo.nets.translate_image import match_channels, translate_images
+from ganzoo.nets.two_domain import TwoDomainBatches
 from ganzoo.nets.weight_init import init_weights
 
 
@@ -57,7 +58,7 @@ class Pix2PixConfig:
     tile: int = 1024                # inference: images larger than this run in tiles
 
 
-class Pix2Pix(GANModel):
+class Pix2Pix(TwoDomainBatches, GANModel):
     """Paired image-to-image translation with a conditional GAN and an L1 term.
 
     Batches are dicts ``{"A": (N, C, H, W), "B": (N, C, H, W)}`` in [0, 1] of aligned pairs
@@ -136,16 +137,6 @@ class Pix2Pix(GANModel):
         fake_scores = self.discriminator(torch.cat([source, fake], 1))
         loss = 0.5 * self.gan_loss.discriminator(real_scores, fake_scores)
         return StepOutput(loss, {"D": loss.item()})
-
-    def example_item(self, index: int, generator: torch.Generator) -> dict[str, Tensor]:
-        """One random aligned pair, for the conformance kit."""
-        size = self.config.image_size
-        return {"A": torch.rand(self.config.channels_a, size, size, generator=generator),
-                "B": torch.rand(self.config.channels_b, size, size, generator=generator)}
-
-    def preview_inputs(self, batch: Any, n: int, generator: torch.Generator) -> Any:
-        n = min(n, 4)
-        return {"A": batch["A"][:n].cpu(), "B": batch["B"][:n].cpu()}
 
     @torch.no_grad()
     def preview(self, fixed: Any) -> Tensor:
