@@ -18,16 +18,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from torch.utils.data import Dataset
 
 from ..errors import GanzooError
 from .image_folder import list_images
-from .pair_transforms import apply_crop, check_preprocess, coerce_options, draw_crop, split_spec
+from .pair_transforms import apply_crop, draw_crop
+from .two_domain_images import TwoDomainImages
 
 _SPLITS = ("train", "val", "test")
 
 
-class PairedImages(Dataset):
+class PairedImages(TwoDomainImages):
     """Aligned pairs from a side-by-side folder or two name-matched folders.
 
     Args:
@@ -43,19 +43,15 @@ class PairedImages(Dataset):
         channels_a / channels_b: 3 (RGB) or 1 (grayscale) for each side.
     """
 
+    spec_name = "paired"
+
     def __init__(self, root: str | Path, *, split: str = "train", image_size: int = 256,
                  load_size: int | None = None, preprocess: str = "resize_and_crop",
                  flip: bool = True, augment: bool = True, channels_a: int = 3,
                  channels_b: int = 3, repeat: int = 1):
-        self.root = Path(root).expanduser()
-        if repeat < 1:
-            raise GanzooError(f"repeat must be at least 1, got {repeat}")
-        self.repeat = repeat
-        if not self.root.is_dir():
-            raise GanzooError(f"--data paired:{root}: no such folder")
-        self.load_size = check_preprocess(preprocess, image_size, load_size)
-        self.image_size, self.preprocess, self.flip, self.augment = image_size, preprocess, flip, augment
-        self.modes = tuple(_mode(c, side) for c, side in ((channels_a, "A"), (channels_b, "B")))
+        super().__init__(root, image_size=image_size, load_size=load_size,
+                         preprocess=preprocess, flip=flip, augment=augment,
+                         channels_a=channels_a, channels_b=channels_b, repeat=repeat)
         folder = self.root / split if (self.root / split).is_dir() else self.root
         if (folder / "A").is_dir() or (folder / "B").is_dir():
             self.layout = "folders"
@@ -71,8 +67,6 @@ class PairedImages(Dataset):
                                   f"A|B side-by-side images, or A/ and B/ folders with matching "
                                   f"file names")
             self.pairs = [(f, None) for f in files]
-        self.config_hints = {"channels_a": channels_a, "channels_b": channels_b,
-                             "image_size": image_size}
 
     def __len__(self) -> int:
         return len(self.pairs) * self.repeat
@@ -83,7 +77,7 @@ class PairedImages(Dataset):
 
         first, second = self.pairs[index]
         if second is not None:
-            a, b = read_image(first, self.modes[0]), read_image(second, self.modes[1])
+            a, b = read_image(first, self.modes["A"]), read_image(second, self.modes["B"])
             if a.shape[-2:] != b.shape[-2:]:
                 raise GanzooError(f"{first.name} is {a.shape[-1]}x{a.shape[-2]} but {second} is "
                                   f"{b.shape[-1]}x{b.shape[-2]}; aligned pairs must have the "
@@ -96,19 +90,13 @@ class PairedImages(Dataset):
                               f"halves of equal width")
         half = width // 2
         a, b = both[..., :half], both[..., half:]
-        return _to_mode(a, self.modes[0]), _to_mode(b, self.modes[1])
+        return _to_mode(a, self.modes["A"]), _to_mode(b, self.modes["B"])
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
         a, b = self.load_pair(index % len(self.pairs))
         plan = draw_crop(*a.shape[-2:], preprocess=self.preprocess, image_size=self.image_size,
                          load_size=self.load_size, flip=self.flip, augment=self.augment)
         return {"A": apply_crop(a, plan), "B": apply_crop(b, plan)}
-
-
-def _mode(channels: int, side: str) -> str:
-    if channels not in (1, 3):
-        raise GanzooError(f"channels_{side.lower()} must be 1 or 3, got {channels}")
-    return "L" if channels == 1 else "RGB"
 
 
 def _to_mode(image: torch.Tensor, mode: str) -> torch.Tensor:
@@ -138,15 +126,6 @@ def _match_by_name(folder_a: Path, folder_b: Path) -> list[tuple[Path, Path]]:
     return [(files_a[k], files_b[k]) for k in sorted(files_a)]
 
 
-_OPTION_TYPES = {"split": str, "image_size": int, "load_size": int, "preprocess": str,
-                 "flip": bool, "augment": bool, "channels_a": int, "channels_b": int,
-                 "repeat": int}
-
-
 def paired(arg: str | None = None, *, image_size: int | None = None, **options) -> PairedImages:
     """``--data paired:PATH[?options]``; ``ganzoo train`` passes the model's ``image_size``."""
-    path, query = split_spec(arg, "paired")
-    settings = coerce_options(query, _OPTION_TYPES, "paired")
-    settings.setdefault("image_size", image_size or 256)
-    settings.update({k: v for k, v in options.items() if k in _OPTION_TYPES})
-    return PairedImages(path, **settings)
+    return PairedImages.from_spec(arg, image_size, options)

@@ -13,14 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from torch.utils.data import Dataset
 
 from ..errors import GanzooError
 from .image_folder import list_images
-from .pair_transforms import apply_crop, check_preprocess, coerce_options, draw_crop, split_spec
+from .pair_transforms import apply_crop, draw_crop
+from .two_domain_images import TwoDomainImages
 
 
-class UnpairedImages(Dataset):
+class UnpairedImages(TwoDomainImages):
     """Images of domain A and domain B, drawn independently.
 
     Args:
@@ -32,22 +32,17 @@ class UnpairedImages(Dataset):
         channels_a / channels_b: 3 (RGB) or 1 (grayscale).
     """
 
+    spec_name = "unpaired"
+
     def __init__(self, root: str | Path, *, split: str = "train", image_size: int = 256,
                  load_size: int | None = None, preprocess: str = "resize_and_crop",
                  flip: bool = True, augment: bool = True, channels_a: int = 3,
                  channels_b: int = 3, repeat: int = 1):
-        self.root = Path(root).expanduser()
-        if repeat < 1:
-            raise GanzooError(f"repeat must be at least 1, got {repeat}")
-        self.repeat = repeat
-        if not self.root.is_dir():
-            raise GanzooError(f"--data unpaired:{root}: no such folder")
-        self.load_size = check_preprocess(preprocess, image_size, load_size)
-        self.image_size, self.preprocess, self.flip, self.augment = image_size, preprocess, flip, augment
+        super().__init__(root, image_size=image_size, load_size=load_size,
+                         preprocess=preprocess, flip=flip, augment=augment,
+                         channels_a=channels_a, channels_b=channels_b, repeat=repeat)
         self.files = {}
-        for side, channels in (("A", channels_a), ("B", channels_b)):
-            if channels not in (1, 3):
-                raise GanzooError(f"channels_{side.lower()} must be 1 or 3, got {channels}")
+        for side in ("A", "B"):
             folder = self.root / f"{split}{side}"
             if not folder.is_dir():
                 raise GanzooError(f"{folder} is missing; an unpaired dataset holds {split}A/ and "
@@ -55,9 +50,6 @@ class UnpairedImages(Dataset):
             self.files[side] = list_images(folder)
             if not self.files[side]:
                 raise GanzooError(f"no images in {folder}; put domain {side}'s images there")
-        self.modes = {"A": "L" if channels_a == 1 else "RGB", "B": "L" if channels_b == 1 else "RGB"}
-        self.config_hints = {"channels_a": channels_a, "channels_b": channels_b,
-                             "image_size": image_size}
 
     def __len__(self) -> int:
         return max(len(self.files["A"]), len(self.files["B"])) * self.repeat
@@ -80,15 +72,6 @@ class UnpairedImages(Dataset):
         return {"A": self._load("A", a_index), "B": self._load("B", b_index)}
 
 
-_OPTION_TYPES = {"split": str, "image_size": int, "load_size": int, "preprocess": str,
-                 "flip": bool, "augment": bool, "channels_a": int, "channels_b": int,
-                 "repeat": int}
-
-
 def unpaired(arg: str | None = None, *, image_size: int | None = None, **options) -> UnpairedImages:
     """``--data unpaired:PATH[?options]``; ``ganzoo train`` passes the model's ``image_size``."""
-    path, query = split_spec(arg, "unpaired")
-    settings = coerce_options(query, _OPTION_TYPES, "unpaired")
-    settings.setdefault("image_size", image_size or 256)
-    settings.update({k: v for k, v in options.items() if k in _OPTION_TYPES})
-    return UnpairedImages(path, **settings)
+    return UnpairedImages.from_spec(arg, image_size, options)

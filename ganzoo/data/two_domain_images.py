@@ -1,0 +1,68 @@
+"""What paired (pix2pix) and unpaired (CycleGAN) image datasets share: options and checks.
+
+Both read ``--data NAME:PATH?options`` with the same options (crop, flip, channels of each
+side, repeat) and validate them the same way; only how files are found and matched differs,
+which each subclass adds after calling ``super().__init__``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from torch.utils.data import Dataset
+
+from ..errors import GanzooError
+from .pair_transforms import check_preprocess, coerce_options, split_spec
+
+#: The ``?key=value`` options both datasets take, and their types.
+OPTION_TYPES = {"split": str, "image_size": int, "load_size": int, "preprocess": str,
+                "flip": bool, "augment": bool, "channels_a": int, "channels_b": int,
+                "repeat": int}
+
+
+class TwoDomainImages(Dataset):
+    """Base of `PairedImages` and `UnpairedImages`: the options and checks they share.
+
+    Args:
+        root: dataset folder; must exist.
+        image_size / load_size / preprocess / flip / augment: see `PairedImages`.
+        channels_a / channels_b: 3 (RGB) or 1 (grayscale) for each side.
+        repeat: list every image this many times per epoch.
+
+    Attributes:
+        spec_name: the ``--data`` name (``paired``, ``unpaired``), used in error messages.
+    """
+
+    spec_name = ""
+
+    def __init__(self, root: str | Path, *, image_size: int, load_size: int | None,
+                 preprocess: str, flip: bool, augment: bool, channels_a: int, channels_b: int,
+                 repeat: int):
+        self.root = Path(root).expanduser()
+        if repeat < 1:
+            raise GanzooError(f"repeat must be at least 1, got {repeat}")
+        self.repeat = repeat
+        if not self.root.is_dir():
+            raise GanzooError(f"--data {self.spec_name}:{root}: no such folder")
+        self.load_size = check_preprocess(preprocess, image_size, load_size)
+        self.image_size, self.preprocess, self.flip, self.augment = image_size, preprocess, flip, augment
+        self.modes = {side: _mode(channels, side)
+                      for side, channels in (("A", channels_a), ("B", channels_b))}
+        self.config_hints = {"channels_a": channels_a, "channels_b": channels_b,
+                             "image_size": image_size}
+
+    @classmethod
+    def from_spec(cls, arg: str | None, image_size: int | None, options: dict[str, Any]):
+        """Build from ``PATH[?options]``; ``image_size`` (the model's) is the default crop."""
+        path, query = split_spec(arg, cls.spec_name)
+        settings = coerce_options(query, OPTION_TYPES, cls.spec_name)
+        settings.setdefault("image_size", image_size or 256)
+        settings.update({k: v for k, v in options.items() if k in OPTION_TYPES})
+        return cls(path, **settings)
+
+
+def _mode(channels: int, side: str) -> str:
+    if channels not in (1, 3):
+        raise GanzooError(f"channels_{side.lower()} must be 1 or 3, got {channels}")
+    return "L" if channels == 1 else "RGB"
