@@ -1,27 +1,17 @@
 """cGAN networks: a label-conditioned DCGAN-style generator and two conditional discriminators.
 
-Sizes follow the image: the generator starts from a 4×4 map and doubles ``log2(size / 4)``
-times, the discriminator halves back to 4×4, so 8×8 digits and 64×64 folders use one code path.
+Sizes follow the image (`ganzoo.nets.dcgan_stack`): the generator starts from a 4×4 map and
+doubles ``log2(size / 4)`` times, the discriminator halves back to 4×4.
 """
 
 from __future__ import annotations
-
-import math
 
 import torch
 from torch import Tensor, nn
 
 from ganzoo.errors import GanzooError
 from ganzoo.interfaces import Discriminator, Generator
-
-
-def upsampling_stages(image_size: int) -> int:
-    """How many ×2 stages take a 4×4 map to ``image_size`` (a power of two ≥ 8)."""
-    stages = math.log2(image_size / 4) if image_size >= 8 else 0
-    if image_size < 8 or not stages.is_integer():
-        raise GanzooError(f"image_size must be a power of two of at least 8 (8, 16, 32, 64...), "
-                          f"got {image_size}; resize the data or --set image_size=...")
-    return int(stages)
+from ganzoo.nets.dcgan_stack import downsampling_trunk, upsampling_blocks
 
 
 class ConditionalGenerator(Generator):
@@ -44,15 +34,7 @@ class ConditionalGenerator(Generator):
         self.project = nn.Sequential(nn.Linear(latent_dim + embed_dim, width * 16),
                                      nn.BatchNorm1d(width * 16), nn.ReLU(True))
         self.width = width
-        blocks: list[nn.Module] = []
-        c = width
-        for _ in range(upsampling_stages(image_size)):
-            out = max(c // 2, 32)
-            # Nearest upsample + 3×3 conv: no checkerboard artefacts on tiny images.
-            blocks += [nn.Upsample(scale_factor=2), nn.Conv2d(c, out, 3, 1, 1, bias=False),
-                       nn.BatchNorm2d(out), nn.ReLU(True)]
-            c = out
-        self.blocks = nn.Sequential(*blocks)
+        self.blocks, c = upsampling_blocks(width, image_size)
         self.to_image = nn.Sequential(nn.Conv2d(c, channels, 3, 1, 1), nn.Tanh())
 
     def forward(self, z: Tensor, labels: Tensor) -> Tensor:
@@ -79,14 +61,7 @@ class ConditionalDiscriminator(Discriminator):
                  conditioning: str = "projection", spectral_norm: bool = True):
         super().__init__()
         sn = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda m: m)
-        layers: list[nn.Module] = [sn(nn.Conv2d(channels, width, 3, 1, 1)), nn.LeakyReLU(0.2)]
-        c = width
-        for _ in range(upsampling_stages(image_size)):
-            layers += [sn(nn.Conv2d(c, c * 2, 4, 2, 1)), nn.LeakyReLU(0.2)]
-            c *= 2
-        features = c * 2
-        self.trunk = nn.Sequential(*layers, nn.Flatten(),
-                                   sn(nn.Linear(c * 16, features)), nn.LeakyReLU(0.2))
+        self.trunk, features = downsampling_trunk(channels, width, image_size, sn)
         self.conditioning = conditioning
         if conditioning == "projection":
             self.score = sn(nn.Linear(features, 1))
