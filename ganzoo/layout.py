@@ -197,14 +197,20 @@ def load_pretrained_folder(folder: str | os.PathLike, device: Any = None, *,
     """
     folder = Path(folder)
     config = read_config(folder)
+    weights = require_weights(folder)
+    return load_pretrained(config, weights, device=device, overrides=overrides,
+                           where=str(folder / CONFIG_FILE))
+
+
+def require_weights(folder: Path) -> Path:
+    """``folder/model.safetensors``; the error names any pickles there and how to convert them."""
     weights = folder / WEIGHTS_FILE
     if not weights.is_file():
         pickles = sorted(p.name for p in folder.glob("*") if p.suffix in PICKLE_SUFFIXES)
         hint = (f" (found {', '.join(pickles)}: pickles are never loaded; convert with "
-                f"`ganzoo convert`)" if pickles else "")
+                f"`ganzoo convert CKPT --variant NAME --out DIR`)" if pickles else "")
         raise GanzooError(f"{folder} has no {WEIGHTS_FILE}{hint}")
-    return load_pretrained(config, weights, device=device, overrides=overrides,
-                           where=str(folder / CONFIG_FILE))
+    return weights
 
 
 def load_pretrained(config: dict[str, Any], weights: str | os.PathLike, *, device: Any = None,

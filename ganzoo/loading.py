@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import GanzooError
-from .layout import CONFIG_FILE, PICKLE_SUFFIXES, WEIGHTS_FILE
+from .layout import CONFIG_FILE, PICKLE_SUFFIXES, WEIGHTS_FILE, require_weights
 
 HF_SCHEME = "hf://"
 _HF_SOURCE = re.compile(r"^hf://(?P<repo>[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)"
@@ -138,12 +138,7 @@ def _local_source(text: str) -> Resolved | None:
     if path.is_dir():
         if not (path / CONFIG_FILE).is_file() and not looks_like_path:
             return None  # a stray folder named like a registry entry: use the registry
-        weights = path / WEIGHTS_FILE
-        if not weights.is_file():
-            pickles = sorted(p.name for p in path.glob("*") if p.suffix in PICKLE_SUFFIXES)
-            hint = (f" (found {', '.join(pickles)}: pickles are never loaded; convert with "
-                    f"`ganzoo convert CKPT --variant NAME --out DIR`)" if pickles else "")
-            raise GanzooError(f"{path} has no {WEIGHTS_FILE}{hint}")
+        weights = require_weights(path)
         config = path / CONFIG_FILE
     elif path.suffix in PICKLE_SUFFIXES:
         raise GanzooError(f"{path} is a pickle checkpoint; ganzoo never loads pickles. Import it "
