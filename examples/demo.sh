@@ -27,10 +27,7 @@ echo
 echo "== SRResNet x4: upscale a small photo (examples/flower-small.png)"
 run sample srresnet --input "$here/flower-small.png" --out "$out/flower_x4.png" --force
 echo
-echo "== pix2pix: sharpen a blurred photo (examples/chelsea-blurred.png)"
-run sample pix2pix --input "$here/chelsea-blurred.png" --out "$out/chelsea_pix2pix.png" --force
-echo
 echo "Outputs:"
-for file in chelsea_cyclegan.png cgan_digits.png flower_x4.png chelsea_pix2pix.png; do
+for file in chelsea_cyclegan.png cgan_digits.png flower_x4.png; do
   echo "  $out/$file"
 done
