@@ -45,13 +45,8 @@ class PairedImages(TwoDomainImages):
 
     spec_name = "paired"
 
-    def __init__(self, root: str | Path, *, split: str = "train", image_size: int = 256,
-                 load_size: int | None = None, preprocess: str = "resize_and_crop",
-                 flip: bool = True, augment: bool = True, channels_a: int = 3,
-                 channels_b: int = 3, repeat: int = 1):
-        super().__init__(root, image_size=image_size, load_size=load_size,
-                         preprocess=preprocess, flip=flip, augment=augment,
-                         channels_a=channels_a, channels_b=channels_b, repeat=repeat)
+    def find_images(self, split: str) -> None:
+        """Find the pairs: two name-matched folders, or side-by-side files."""
         folder = self.root / split if (self.root / split).is_dir() else self.root
         if (folder / "A").is_dir() or (folder / "B").is_dir():
             self.layout = "folders"

@@ -2,7 +2,7 @@
 
 Both read ``--data NAME:PATH?options`` with the same options (crop, flip, channels of each
 side, repeat) and validate them the same way; only how files are found and matched differs,
-which each subclass adds after calling ``super().__init__``.
+which each subclass gives as `TwoDomainImages.find_images`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class TwoDomainImages(Dataset):
 
     Args:
         root: dataset folder; must exist.
+        split: which part of the dataset (its meaning is the subclass's layout).
         image_size / load_size / preprocess / flip / augment: see `PairedImages`.
         channels_a / channels_b: 3 (RGB) or 1 (grayscale) for each side.
         repeat: list every image this many times per epoch.
@@ -36,9 +37,10 @@ class TwoDomainImages(Dataset):
 
     spec_name = ""
 
-    def __init__(self, root: str | Path, *, image_size: int, load_size: int | None,
-                 preprocess: str, flip: bool, augment: bool, channels_a: int, channels_b: int,
-                 repeat: int):
+    def __init__(self, root: str | Path, *, split: str = "train", image_size: int = 256,
+                 load_size: int | None = None, preprocess: str = "resize_and_crop",
+                 flip: bool = True, augment: bool = True, channels_a: int = 3,
+                 channels_b: int = 3, repeat: int = 1):
         self.root = Path(root).expanduser()
         if repeat < 1:
             raise GanzooError(f"repeat must be at least 1, got {repeat}")
@@ -51,6 +53,11 @@ class TwoDomainImages(Dataset):
                       for side, channels in (("A", channels_a), ("B", channels_b))}
         self.config_hints = {"channels_a": channels_a, "channels_b": channels_b,
                              "image_size": image_size}
+        self.find_images(split)
+
+    def find_images(self, split: str) -> None:
+        """List the images of ``split`` under ``self.root``; each subclass's own layout."""
+        raise NotImplementedError
 
     @classmethod
     def from_spec(cls, arg: str | None, image_size: int | None, options: dict[str, Any]):

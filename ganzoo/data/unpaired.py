@@ -10,7 +10,6 @@ Options: ``?image_size=256&load_size=286&preprocess=resize_and_crop&flip=true&sp
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import torch
 
@@ -34,13 +33,8 @@ class UnpairedImages(TwoDomainImages):
 
     spec_name = "unpaired"
 
-    def __init__(self, root: str | Path, *, split: str = "train", image_size: int = 256,
-                 load_size: int | None = None, preprocess: str = "resize_and_crop",
-                 flip: bool = True, augment: bool = True, channels_a: int = 3,
-                 channels_b: int = 3, repeat: int = 1):
-        super().__init__(root, image_size=image_size, load_size=load_size,
-                         preprocess=preprocess, flip=flip, augment=augment,
-                         channels_a=channels_a, channels_b=channels_b, repeat=repeat)
+    def find_images(self, split: str) -> None:
+        """List ``<split>A/`` and ``<split>B/``."""
         self.files = {}
         for side in ("A", "B"):
             folder = self.root / f"{split}{side}"
