@@ -10,7 +10,6 @@ Options: ``?image_size=256&load_size=286&preprocess=resize_and_crop&flip=true&sp
 
 from __future__ import annotations
 
-
 import torch
 
 from ..errors import GanzooError
