@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 
 from torch import Tensor, nn
 
-from ganzoo.errors import GanzooError
 from ganzoo.interfaces import Discriminator, Generator
+from ganzoo.nets.dcgan_stack import upsampling_stages
 
 from .noise_gan import NoiseDrivenGAN
 
@@ -42,20 +42,13 @@ class DCGANConfig:
         return [self.channels, self.image_size, self.image_size]
 
 
-def _doublings(image_size: int) -> int:
-    n = image_size.bit_length() - 1
-    if image_size < 8 or image_size != 2 ** n:
-        raise GanzooError(f"DCGAN image_size must be a power of two >= 8, got {image_size}")
-    return n - 2  # 4 → image_size
-
-
 class DCGANGenerator(Generator):
     """z → 4×4 → … → image_size, channels halving as resolution doubles; tanh output."""
 
     def __init__(self, latent_dim: int, channels: int, image_size: int, ngf: int):
         super().__init__()
         self.latent_dim = latent_dim
-        ups = _doublings(image_size)
+        ups = upsampling_stages(image_size)
         width = ngf * 2 ** (ups - 1)
         layers: list[nn.Module] = [nn.ConvTranspose2d(latent_dim, width, 4, 1, 0, bias=False),
                                    nn.BatchNorm2d(width), nn.ReLU(True)]
@@ -75,7 +68,7 @@ class DCGANDiscriminator(Discriminator):
 
     def __init__(self, in_channels: int, image_size: int, ndf: int):
         super().__init__()
-        downs = _doublings(image_size)
+        downs = upsampling_stages(image_size)
         layers: list[nn.Module] = [nn.Conv2d(in_channels, ndf, 4, 2, 1, bias=False),
                                    nn.LeakyReLU(0.2, True)]
         width = ndf
