@@ -88,7 +88,7 @@ def model_config(model) -> dict[str, Any]:
     return {
         "ganzoo_version": __version__,
         "variant": registered.name,
-        "task": type(model).task,
+        "task": model.task,  # the instance's: a gan trained on images is not a toy model
         "plugin": {"name": registered.plugin, "version": registered.plugin_version},
         "config": config_to_dict(model.config),
         "preprocessing": model.preprocessing(),

@@ -63,6 +63,17 @@ def model_folder(tiny_variant, tmp_path):
     return folder
 
 
+def test_upload_patterns_keep_previews_and_checkpoints_local():
+    from huggingface_hub.utils import filter_repo_objects
+
+    files = ["config.json", "model.safetensors", "README.md", "samples.png", "losses.png",
+             "samples/step_0000100.png", "checkpoints/last.safetensors", "metrics.jsonl"]
+    kept = filter_repo_objects(files, allow_patterns=publish.UPLOAD_PATTERNS,
+                               ignore_patterns=publish.IGNORE_PATTERNS)
+    assert sorted(kept) == ["README.md", "config.json", "losses.png", "model.safetensors",
+                            "samples.png"]
+
+
 def test_dry_run_checks_and_shows_the_calls(model_folder, monkeypatch):
     monkeypatch.setattr(publish, "hub_api", lambda endpoint=None: pytest.fail("no API in dry run"))
     result = CliRunner().invoke(cli, ["publish", str(model_folder), "--repo", "me/tiny-demo",
@@ -77,7 +88,7 @@ def test_dry_run_checks_and_shows_the_calls(model_folder, monkeypatch):
     assert (f"dry run: would call upload_folder(repo_id='me/tiny-demo', folder_path="
             f"'{model_folder}', repo_type='model', revision='v1', commit_message='Upload tiny "
             f"model with ganzoo', allow_patterns=['config.json', 'model.safetensors', "
-            f"'README.md', '*.png', '*.jpg'])") in out
+            f"'README.md', '*.png', '*.jpg'], ignore_patterns=['*/*'])") in out
     snippet = yaml.safe_load(out.split("will print):\n", 1)[1])
     assert snippet[0]["weights"]["revision"] == "<commit id>"
     assert snippet[0]["license"] == "mit" and snippet[0]["dataset"] == "grid25"
@@ -96,7 +107,8 @@ def test_publish_makes_the_exact_calls_and_a_loadable_pin(model_folder, hub_serv
         ("upload_folder", (), {"repo_id": repo, "folder_path": str(model_folder),
                                "repo_type": "model", "revision": "main",
                                "commit_message": "first release",
-                               "allow_patterns": publish.UPLOAD_PATTERNS}),
+                               "allow_patterns": publish.UPLOAD_PATTERNS,
+                               "ignore_patterns": publish.IGNORE_PATTERNS}),
     ]
     uploaded = sorted(p.name for p in hub_server.repo_path(repo).iterdir() if p.name != ".git")
     assert uploaded == ["README.md", "config.json", "model.safetensors", "samples.png"]

@@ -11,6 +11,9 @@ import click
 #: What gets uploaded: the layout plus card images. Anything else (checkpoints, pickles,
 #: training logs) stays local.
 UPLOAD_PATTERNS = ["config.json", "model.safetensors", "README.md", "*.png", "*.jpg"]
+#: Only top-level files: fnmatch's ``*`` also matches ``/``, so ``*.png`` alone would upload
+#: every ``samples/step_*.png`` preview.
+IGNORE_PATTERNS = ["*/*"]
 
 
 def hub_api(endpoint: str | None = None):
@@ -93,7 +96,7 @@ def publish_folder(folder: str | Path, repo: str, *, private: bool = False,
     branch = revision or "main"
     upload = {"repo_id": repo, "folder_path": str(folder), "repo_type": "model",
               "revision": branch, "commit_message": message,
-              "allow_patterns": list(UPLOAD_PATTERNS)}
+              "allow_patterns": list(UPLOAD_PATTERNS), "ignore_patterns": list(IGNORE_PATTERNS)}
     echo(f"{folder}: loads as variant '{facts['config']['variant']}', card ok; "
          f"model.safetensors sha256 {facts['sha256']} ({facts['size']} bytes)")
     echo(f"files: {', '.join(facts['files'])}")
