@@ -1,10 +1,15 @@
 """Data-parallel training under ``torchrun`` (gloo on CPU, nccl on CUDA).
 
 Every process holds a full replica; each draws its own shard of the data and its own noise, and
-gradients are averaged across processes before every optimizer step, so replicas stay identical.
-This is what `DistributedDataParallel` does, done explicitly here because a GAN step breaks the
-DDP wrapper's assumptions: D runs several forwards per backward (real, fake), gradient penalties
-need double backward, and G's step must not synchronize D's gradients.
+`DistributedDataParallel` averages gradients across processes during every backward, so replicas
+stay identical.
+
+A GAN cannot simply wrap G and D: G's step backpropagates through D (whose gradients must not be
+synchronized or stepped then), D's step runs G without gradients, and a variant's networks can be
+shared between roles (InfoGAN's Q head). So DDP wraps one `RoleStep` per optimizer: a module
+that owns exactly the parameters that optimizer updates and whose forward runs that role's
+training step. DDP's backward hooks then all-reduce exactly the gradients about to be stepped;
+a wrapper whose forward did not run ignores the hooks of shared parameters.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import os
 
 import torch
 import torch.distributed as dist
+from torch import nn
 
 
 def launched_by_torchrun() -> bool:
@@ -43,18 +49,36 @@ def broadcast_module(module: torch.nn.Module) -> None:
             dist.broadcast(tensor.data, src=0)
 
 
-def average_gradients(params: list[torch.nn.Parameter], world_size: int) -> None:
-    """All-reduce the gradients of ``params`` (flattened into one message) and average."""
-    grads = [p.grad for p in params if p.grad is not None]
-    if not grads:
-        return
-    flat = torch.cat([g.reshape(-1) for g in grads])
-    dist.all_reduce(flat)
-    flat /= world_size
-    offset = 0
-    for g in grads:
-        g.copy_(flat[offset:offset + g.numel()].view_as(g))
-        offset += g.numel()
+class RoleStep(nn.Module):
+    """The parameters one optimizer updates, as a module for DistributedDataParallel to wrap.
+
+    ``forward(run, batch)`` runs the role's step (``batch -> StepOutput``) and returns its loss
+    and logs, so the backward of that loss is what DDP synchronizes.
+    """
+
+    def __init__(self, params: list[nn.Parameter]):
+        super().__init__()
+        self.params = nn.ParameterList(params)
+
+    def forward(self, run, batch):
+        out = run(batch)
+        return out.loss, out.logs
+
+
+def wrap_roles(role_params: dict[str, list[nn.Parameter]], device: torch.device) -> dict:
+    """One `DistributedDataParallel(RoleStep)` per optimizer role."""
+    from torch.nn.parallel import DistributedDataParallel
+
+    wrapped = {}
+    for role, params in role_params.items():
+        for p in params:
+            p.requires_grad_(True)  # DDP registers hooks only on parameters that need grads
+        wrapped[role] = DistributedDataParallel(
+            RoleStep(params), device_ids=[device.index] if device.type == "cuda" else None,
+            # a step may leave some of its role's parameters unused (e.g. a lazy penalty's
+            # extra branch), and DDP must not wait for their gradients
+            find_unused_parameters=True)
+    return wrapped
 
 
 def gather_objects(obj) -> list:

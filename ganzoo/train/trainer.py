@@ -11,7 +11,8 @@ A variant is a `ganzoo.GANModel` subclass. The Trainer needs only:
 * ``training_steps()`` → a list of `ganzoo.TrainingStep(role, run, repeat)`. The default is
   ``discriminator_step`` × ``config.n_critic`` then ``generator_step`` × 1. For every step the
   Trainer zeroes the role's gradients, runs ``run(batch)`` under autocast, backpropagates the
-  returned `StepOutput.loss`, averages gradients across processes, and steps the role's
+  returned `StepOutput.loss` (under torchrun, through DistributedDataParallel, which averages
+  the role's gradients across processes), and steps the role's
   optimizer. Parameters of the *other* roles are frozen (``requires_grad=False``) during a step,
   so a generator step never accumulates discriminator gradients; detach fakes in D steps.
 * Batches: what the dataset yields, collated and moved to the device: a tensor ``(N, 2)`` for
@@ -52,6 +53,7 @@ from typing import Any
 import torch
 
 from ..errors import GanzooError
+from ..interfaces import StepOutput
 from . import distributed
 from .batches import BatchStream, fetch
 from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
@@ -144,6 +146,7 @@ class Trainer:
         role_params = {role: [p for g in opt.param_groups for p in g["params"]]
                        for role, opt in optimizers.items()}
         base_lrs = {role: [g["lr"] for g in opt.param_groups] for role, opt in optimizers.items()}
+        synced = distributed.wrap_roles(role_params, device) if world > 1 else None
         ema = (EMA({n: getattr(model, n) for n in model.generator_names}, cfg.ema_decay)
                if cfg.ema_decay > 0 else None)
         stream = BatchStream(self.dataset, cfg.batch_size, cfg.seed, rank, world)
@@ -202,7 +205,7 @@ class Trainer:
                     break
                 self._set_learning_rates(optimizers, base_lrs, step)
                 logs = self._iteration(model, schedule, optimizers, role_params, stream, scaler,
-                                       device, world, step, ckpt)
+                                       device, synced, step, ckpt)
                 if ema is not None:
                     ema.update(step)
                 step += 1
@@ -252,7 +255,7 @@ class Trainer:
 
     # ------------------------------------------------------------------------------------
     def _iteration(self, model, schedule, optimizers, role_params, stream, scaler, device,
-                   world, step, ckpt) -> dict[str, float]:
+                   synced, step, ckpt) -> dict[str, float]:
         n = max(s.repeat for s in schedule)
         batches = [to_device(next(stream), device) for _ in range(n)]
         all_params = [p for params in role_params.values() for p in params]
@@ -266,7 +269,10 @@ class Trainer:
                 batch = batches[n - entry.repeat + k]
                 optimizer.zero_grad(set_to_none=True)
                 with autocast_context(self.config.precision, device):
-                    out = entry.run(batch)
+                    if synced is not None:  # DistributedDataParallel all-reduces in backward
+                        out = StepOutput(*synced[entry.role](entry.run, batch))
+                    else:
+                        out = entry.run(batch)
                 value = float(out.loss.detach().float())
                 bad = {key: v for key, v in out.logs.items() if not math.isfinite(float(v))}
                 if not math.isfinite(value) or bad:
@@ -277,8 +283,6 @@ class Trainer:
                         f"{value}{' (' + ', '.join(bad) + ' not finite)' if bad else ''}; {kept}; "
                         f"lower the learning rate (--lr) or use precision fp32, then --resume")
                 scaler.scale(out.loss).backward()
-                if world > 1:
-                    distributed.average_gradients(role_params[entry.role], world)
                 scaler.step(optimizer)
                 scaler.update()
             if out.logs:
@@ -343,6 +347,7 @@ class Trainer:
         save_preview(output.cpu(), out / "samples.png", getattr(self.dataset, "centres", None))
         save_loss_plot(self.history, out / "losses.png")
         run = {**summary, "train_config": dict(vars(self.config)), "world_size": world,
+               "data_parallel": "DistributedDataParallel" if world > 1 else None,
                "replicas_in_sync": in_sync, "shard_heads": shards}
         tmp = out / ".run.json.tmp"
         tmp.write_text(json.dumps(run, indent=2))
