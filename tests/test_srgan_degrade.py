@@ -59,7 +59,7 @@ def test_same_index_same_pair_and_indices_differ():
 
 
 def test_too_small_images_and_empty_inputs_are_errors(tmp_path):
-    with pytest.raises(GanzooError, match="smaller than patch_size"):
+    with pytest.raises(GanzooError, match=r"10x10, smaller than the 16-px training crop; crop smaller \(--set image_size=10"):
         DegradedPairs([torch.rand(3, 10, 10)], scale=2, patch_size=16)[0]
     with pytest.raises(GanzooError, match="no images"):
         DegradedPairs([], scale=2)

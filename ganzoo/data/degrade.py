@@ -107,8 +107,12 @@ class DegradedPairs:
         height, width = image.shape[-2:]
         size = self.patch_size
         if height < size or width < size:
-            raise GanzooError(f"image {index % len(self.images)} is {height}x{width}, smaller "
-                              f"than patch_size {size}; use a smaller patch_size")
+            item = self.images[index % len(self.images)]
+            name = item if isinstance(item, (str, os.PathLike)) else \
+                f"image {index % len(self.images)}"
+            raise GanzooError(f"{name} is {width}x{height}, smaller than the {size}-px training "
+                              f"crop; crop smaller (--set image_size={min(height, width)} or "
+                              f"less) or remove the image")
         top = int(torch.randint(0, height - size + 1, (1,), generator=rng))
         left = int(torch.randint(0, width - size + 1, (1,), generator=rng))
         hr = image[:, top:top + size, left:left + size]
