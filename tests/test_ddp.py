@@ -10,8 +10,9 @@ import pytest
 
 import ganzoo
 
-# The plain GAN; R1 (a double backward inside DDP's forward, every D step); InfoGAN (its Q head
-# is optimized with G and shares D's trunk, so two DDP wrappers see the same parameters).
+# The plain GAN; R1 (a double backward inside DDP's forward, every D step); InfoGAN (two
+# parameter groups, trunk and Q head, in the discriminator role; its G step runs through D's
+# frozen trunk).
 CASES = {
     "gan-ring8": ["gan", "--data", "ring8", "--set", "hidden=16", "--set", "layers=1"],
     "gan-r1": ["gan", "--data", "grid25", "--set", "hidden=16", "--set", "layers=1",
