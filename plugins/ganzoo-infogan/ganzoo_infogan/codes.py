@@ -120,3 +120,18 @@ def real_clustering_loss(category_logits: Tensor) -> Tensor:
     marginal_entropy = -(marginal * (marginal + 1e-12).log()).sum()
     conditional_entropy = -(p * log_p).sum(1).mean()
     return conditional_entropy - marginal_entropy
+
+
+def invariant_clustering_loss(logits_a: Tensor, logits_b: Tensor) -> Tensor:
+    """Negative mutual information between Q's categories of two views of the same images
+    (IIC, Ji et al. 2019): ``-I(c_a; c_b)`` from the batch's joint ``P = E[p_a p_bᵀ]``.
+
+    Minimal (``-ln K``) when both views get the same confident category and all ``K``
+    categories are used equally, so categories must survive the style-changing views.
+    """
+    p_a = F.softmax(logits_a.float(), dim=1)
+    p_b = F.softmax(logits_b.float(), dim=1)
+    joint = p_a.t() @ p_b / len(p_a)
+    joint = ((joint + joint.t()) / 2).clamp_min(1e-12)  # the two views play the same role
+    row, column = joint.sum(1, keepdim=True), joint.sum(0, keepdim=True)
+    return -(joint * (joint.log() - row.log() - column.log())).sum()

@@ -20,8 +20,9 @@ from ganzoo.errors import GanzooError
 from ganzoo.interfaces import GANModel, StepOutput
 from ganzoo.losses import get_loss
 
-from .codes import (Codes, draw_codes, mutual_information_loss, real_clustering_loss,
-                    resolve_category, resolve_continuous)
+from .augment import style_augment
+from .codes import (Codes, draw_codes, invariant_clustering_loss, mutual_information_loss,
+                    real_clustering_loss, resolve_category, resolve_continuous)
 from .networks import CodeGenerator, InfoDiscriminator
 
 #: The continuous-code sweep of the traversal grid (the paper shows [-2, 2], beyond the prior).
@@ -54,6 +55,8 @@ class InfoGANConfig:
     lr_d: float = 2e-4
     lr_q: float | None = 1e-3        # Q head's learning rate (None: lr_d)
     real_cluster_weight: float = 1.0  # RIM clustering of real images by Q's category (0 = off)
+    real_invariance_weight: float = 0.0  # IIC between Q(x) and Q(style_augment(x)) (0 = off)
+    fake_augment: bool = False       # categorical code read by Q from augmented fakes
     betas: tuple[float, float] = (0.5, 0.999)
 
 
@@ -119,19 +122,32 @@ class InfoGAN(GANModel):
         real_score, (real_logits, _, _) = self.discriminator.both(real)
         adversarial = self.loss.discriminator(real_score, fake_score)
         logs = {"d_loss": adversarial.item()}
-        loss = adversarial + self._information(q, codes, logs)
+        loss = adversarial + self._information(self._fake_q(fake, q), codes, logs)
         if self.config.real_cluster_weight > 0:
             clustering = real_clustering_loss(real_logits)
             logs["real_cluster"] = clustering.item()
             loss = loss + self.config.real_cluster_weight * clustering
+        if self.config.real_invariance_weight > 0:
+            view_logits = self.discriminator.q(style_augment(real))[0]
+            invariance = invariant_clustering_loss(real_logits, view_logits)
+            logs["real_invariance"] = invariance.item()
+            loss = loss + self.config.real_invariance_weight * invariance
         return StepOutput(loss, logs)
+
+    def _fake_q(self, fake: Tensor, q: tuple[Tensor, Tensor, Tensor]):
+        """Q's reading of fakes; with ``fake_augment`` the category comes from a style-changed
+        view, so G cannot carry it in thickness, slant or position."""
+        if not self.config.fake_augment:
+            return q
+        return (self.discriminator.q(style_augment(fake))[0], q[1], q[2])
 
     def generator_step(self, batch: Any) -> StepOutput:
         fake, codes = self._fake(len(self._real(batch)))
         fake_score, q = self.discriminator.both(fake)
         adversarial = self.loss.generator(fake_score)
         logs = {"g_loss": adversarial.item()}
-        return StepOutput(adversarial + self._information(q, codes, logs), logs)
+        return StepOutput(adversarial + self._information(self._fake_q(fake, q), codes, logs),
+                          logs)
 
     def preview_inputs(self, batch: Any, n: int, generator: torch.Generator) -> Any:
         # Rows of one category each, so progress shows whether categories separate.
