@@ -7,6 +7,7 @@ how its training data is prepared from bundled photos and how it is scored (the 
 
     .venv/bin/python examples/train_zoo.py cyclegan-grade-s        # train + score, prints metrics
     .venv/bin/python examples/train_zoo.py cyclegan-grade-s --install   # also refresh the shipped copy
+    .venv/bin/python examples/train_zoo.py cyclegan-grade-s --check     # compare with the card
     .venv/bin/python examples/train_zoo.py --list
 
 ``--install`` replaces the shipped folder's weights (generator only, fp16 where the recipe says
@@ -220,6 +221,20 @@ def fp16_difference(run_folder: Path, tensors16: dict) -> float:
     return float((a - b).abs().max())
 
 
+def compare_metrics(shipped: dict, now: dict, rel: float = 0.005) -> list[str]:
+    """Lines naming each card metric that the new run did not reproduce (within ``rel``)."""
+    lines = []
+    for key, value in shipped.items():
+        new = now.get(key)
+        if isinstance(value, (int, float)) and isinstance(new, (int, float)):
+            same = abs(new - value) <= rel * max(abs(value), 1e-9)
+        else:
+            same = new == value
+        if not same:
+            lines.append(f"{key}: card {value}, this run {new}")
+    return lines
+
+
 def install(recipe: dict, recipe_path: Path, run: Path, metrics: dict, seconds: float) -> None:
     """Write the shipped folder from a finished run, then print the registry pin."""
     import torch
@@ -352,6 +367,9 @@ def main() -> None:
                         help="scratch folder for data and runs (default runs/zoo)")
     parser.add_argument("--install", action="store_true",
                         help="refresh the shipped copy from this run")
+    parser.add_argument("--check", action="store_true",
+                        help="compare the metrics with the shipped metrics.json; exit 1 if they "
+                             "differ (CPU training is deterministic per thread count)")
     parser.add_argument("--no-train", action="store_true",
                         help="score (and --install) the run already in --work; no training")
     args = parser.parse_args()
@@ -380,6 +398,13 @@ def main() -> None:
 
     metrics = score(recipe, load_pretrained_folder(run))
     print(json.dumps({"model": args.name, "train_seconds": round(seconds, 1), **metrics}, indent=2))
+    if args.check:
+        shipped = json.loads((path.parent / "metrics.json").read_text())["metrics"]
+        differ = compare_metrics(shipped, metrics)
+        for line in differ or [f"{args.name}: every card metric reproduced ({len(shipped)})"]:
+            print(line)
+        if differ:
+            raise SystemExit(1)
     if args.install:
         install(recipe, path, run, metrics, seconds)
 
