@@ -63,6 +63,12 @@ def test_info_and_plugins_json():
     # gan: a variant name that no pretrained model takes as an alias (dcgan now is one).
     info = json.loads(ganzoo("info", "gan", "--json").stdout)
     assert info["kind"] == "variant" and info["target"] == "ganzoo_gan.vanilla:VanillaGAN"
+    # dcgan: the shipped model's alias wins; --variant reaches the variant.
+    model = json.loads(ganzoo("info", "dcgan", "--json").stdout)
+    assert model["kind"] == "model" and "ganzoo info --variant dcgan" in model["note"]
+    variant = json.loads(ganzoo("info", "--variant", "dcgan", "--json").stdout)
+    assert variant["kind"] == "variant" and "dcgan-digits" in variant["pretrained"]
+    assert json.loads(ganzoo("info", "dcgan-digits", "--json").stdout)["note"] is None
     plugins = {p["name"]: p for p in json.loads(ganzoo("plugins", "--json").stdout)}
     assert plugins["ganzoo-gan"]["errors"] == []
     assert "variant:gan" in plugins["ganzoo-gan"]["provides"]

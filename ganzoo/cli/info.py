@@ -7,7 +7,8 @@ import json
 import click
 
 
-def describe(name: str) -> dict:
+def describe(name: str, variant_only: bool = False) -> dict:
+    """A model entry (name or alias) or, failing that or with ``variant_only``, a variant."""
     from ..errors import UnknownNameError
     from ..hub import weights_status
     from ..plugins import get_catalog
@@ -15,10 +16,12 @@ def describe(name: str) -> dict:
 
     catalog = get_catalog()
     registry = load_registry(catalog.pretrained_files)
-    try:
-        entry = registry.get(name)
-    except UnknownNameError:
-        entry = None
+    entry = None
+    if not variant_only:
+        try:
+            entry = registry.get(name)
+        except UnknownNameError:
+            pass
     if entry is not None:
         provider = catalog.items["variant"].get(entry.variant)
         return {
@@ -31,13 +34,17 @@ def describe(name: str) -> dict:
             "weights_status": weights_status(entry), "config": entry.config,
             "license": entry.license, "dataset": entry.dataset, "recipe": entry.recipe,
             "metrics": entry.metrics,
+            # An alias such as `dcgan` hides the variant of the same name: say how to see it.
+            "note": (f"'{name}' is also a variant: `ganzoo info --variant {name}`"
+                     if name in catalog.items["variant"] else None),
         }
     variant = catalog.items["variant"].get(name)
     if variant is None:
         if ("variant", name) in catalog.conflicts:
             catalog.get("variant", name)  # raises the error naming both plugins
-        raise UnknownNameError(f"no variant or pretrained model named '{name}'; run "
-                               f"`ganzoo list` to see what is installed")
+        what = "variant" if variant_only else "variant or pretrained model"
+        raise UnknownNameError(f"no {what} named '{name}'; run `ganzoo list` to see what is "
+                               f"installed")
     return {
         "name": variant.name, "kind": "variant", "task": variant.task,
         "summary": variant.summary, "plugin": variant.plugin,
@@ -50,12 +57,16 @@ def describe(name: str) -> dict:
 @click.command("info")
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def info_command(name: str, as_json: bool) -> None:
+@click.option("--variant", "variant_only", is_flag=True,
+              help="Describe the variant NAME even where a pretrained model has NAME as an "
+                   "alias (e.g. `dcgan`).")
+def info_command(name: str, as_json: bool, variant_only: bool) -> None:
     """Show a variant or pretrained model: plugin, task, weights pin, card summary, metrics.
 
-    For a pretrained model it says which registry file the entry came from.
+    A model name or alias wins over a variant of the same name (use --variant). For a
+    pretrained model it says which registry file the entry came from.
     """
-    data = describe(name)
+    data = describe(name, variant_only)
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
