@@ -31,20 +31,26 @@ Benchmark settings (printed with the table), chosen for 5 CPU-minutes, not the p
   game's step-to-step jitter; measured on deblur at 2 CPU-min: pix2pix 23.01 → 23.39 dB).
 * deblur: U-Net-128 at ngf = ndf = 16 (2.9x cheaper per step than 32, so ~2.5x more steps).
 * colour grade, changed from the first version (3 photos per side, the paper's identity loss,
-  instance norm) because each of those made the task unlearnable rather than hard:
+  instance norm) because each works against this task:
   - ``lambda_identity=0``: the identity term asks G_AB(b) ≈ b for a B photo, i.e. "leave
     colours alone", which contradicts a colour-changing grade (the paper uses it to *preserve*
     colour, painting → photo).
-  - ``norm=none`` (Xavier init, gain 1, so the unnormalised ResNet starts with live signal):
-    instance norm subtracts each feature's mean over the crop, so on 32-pixel training crops a
-    flat patch of sky or wall reaches the rest of the net as zeros whatever its colour, and at
-    test time the statistics are those of a whole photo instead. With it, a 0.7 CPU-min run
-    gave +1.5 dB and washed-out colour; without it +3.3 dB.
+  - ``norm=none`` (Xavier init, gain 1, so the unnormalised ResNet starts with live signal;
+    with the default N(0, 0.02) init its output was a constant colour): instance norm
+    subtracts each feature's mean over the crop, so on 32-pixel training crops a flat patch of
+    sky or wall reaches the rest of the net as zeros whatever its colour, and at test time the
+    statistics are those of a whole photo instead. 0.7 CPU-min runs: instance norm (lr 1e-3)
+    +1.5 dB over identity with washed-out colour; no norm (lr 5e-4) +3.3 dB.
   - 5 photos per side instead of 3 (adding retina, colorwheel, logo and the left view of
     ``stereo_motorcycle``), so that the two collections' colour histograms make the true
     channel order the best match: over all 5/5 splits, the sliced-Wasserstein distance between
     graded-B colours and A colours under each of the six channel orders picks the true order
     in 95 % of splits; this split is among the clearest.
+
+Still short of the CycleGAN target (5 CPU-min runs, +dB over identity): +3.9 without EMA, +3.0
+with EMA, -1.2 with batch 8 at ngf 8 / ndf 16; a pixel discriminator (2 CPU-min) gave a clean
+but wrong channel order (+1.9). The learnt mapping lands in different channel mixtures from run
+to run: which one the adversarial game settles on, not capacity or steps, limits the score.
 
 Reproduce:  .venv/bin/python benchmarks/translation_quality.py   (``--minutes 5`` default)
 """
