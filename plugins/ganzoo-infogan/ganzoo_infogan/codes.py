@@ -122,16 +122,19 @@ def real_clustering_loss(category_logits: Tensor) -> Tensor:
     return conditional_entropy - marginal_entropy
 
 
-def invariant_clustering_loss(logits_a: Tensor, logits_b: Tensor) -> Tensor:
+def invariant_clustering_loss(logits_a: Tensor, logits_b: Tensor, balance: float = 1.0) -> Tensor:
     """Negative mutual information between Q's categories of two views of the same images
     (IIC, Ji et al. 2019): ``-I(c_a; c_b)`` from the batch's joint ``P = E[p_a p_bᵀ]``.
 
     Minimal (``-ln K``) when both views get the same confident category and all ``K``
     categories are used equally, so categories must survive the style-changing views.
+    ``balance`` > 1 (IIC's λ) adds ``(balance - 1) · 2 H(marginal)`` to the MI, against
+    merged clusters.
     """
     p_a = F.softmax(logits_a.float(), dim=1)
     p_b = F.softmax(logits_b.float(), dim=1)
     joint = p_a.t() @ p_b / len(p_a)
     joint = ((joint + joint.t()) / 2).clamp_min(1e-12)  # the two views play the same role
     row, column = joint.sum(1, keepdim=True), joint.sum(0, keepdim=True)
-    return -(joint * (joint.log() - row.log() - column.log())).sum()
+    # balance > 1 weighs the marginals' entropy up: categories used equally often.
+    return -(joint * (joint.log() - balance * (row.log() + column.log()))).sum()
