@@ -30,8 +30,10 @@ def random_affine(images: Tensor, *, rotation: float = 12.0, shear: float = 0.15
     zoom = 1 + _uniform(n, scale, images)
     skew = _uniform(n, shear, images)
     cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
-    theta = torch.stack([torch.stack([cos, -sin + skew, _uniform(n, 2 * shift / width, images)], 1),
-                         torch.stack([sin, cos, _uniform(n, 2 * shift / height, images)], 1)], 1)
+    # affine_grid works in [-1, 1] coordinates: one pixel is 2 / side.
+    dx, dy = _uniform(n, 2 * shift / width, images), _uniform(n, 2 * shift / height, images)
+    theta = torch.stack([torch.stack([cos, -sin + skew, dx], 1),
+                         torch.stack([sin, cos, dy], 1)], 1)
     grid = F.affine_grid(theta, list(images.shape), align_corners=False)
     # Sample ink in [0, 2] so zero padding is background, then shift back to [-1, 1].
     warped = F.grid_sample(images + 1, grid, mode="bilinear", padding_mode="zeros",
