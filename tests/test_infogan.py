@@ -242,15 +242,15 @@ def test_discriminator_step_trains_q_on_augmented_real_views():
 
 
 def test_digits_recipe_is_the_measured_one():
-    """`ganzoo train infogan --data digits` resolves to the 3,500 iterations the docstring's
-    3-seed table measured (code accuracy mean 93.7 %); an explicit --steps still wins."""
+    """`ganzoo train infogan --data digits` resolves to the 3,000 iterations the docstring's
+    3-seed table measured (code accuracy mean 88.6 %); an explicit --steps still wins."""
     from ganzoo_infogan.variant import InfoGANConfig
 
     from ganzoo.cli.train import resolve_settings
 
     settings = resolve_settings("infogan", "digits", flags={}, sets={})
-    assert settings["recipe"]["steps"] == 3500
-    assert "3,500 iterations (the ``digits`` recipe)" in InfoGANConfig.__doc__
+    assert settings["recipe"]["steps"] == 3000
+    assert "3,000 iterations (the ``digits`` recipe)" in InfoGANConfig.__doc__
     explicit = resolve_settings("infogan", "digits", flags={"steps": 10}, sets={})
     assert explicit["explicit"]["steps"] == 10
 
