@@ -5,11 +5,12 @@ Every process holds a full replica; each draws its own shard of the data and its
 stay identical.
 
 A GAN cannot simply wrap G and D: G's step backpropagates through D (whose gradients must not be
-synchronized or stepped then), D's step runs G without gradients, and a variant's networks can be
-shared between roles (InfoGAN's Q head). So DDP wraps one `RoleStep` per optimizer: a module
-that owns exactly the parameters that optimizer updates and whose forward runs that role's
-training step. DDP's backward hooks then all-reduce exactly the gradients about to be stepped;
-a wrapper whose forward did not run ignores the hooks of shared parameters.
+synchronized or stepped then), D's step runs G without gradients, gradient penalties take a
+double backward inside the step, and a role may span several networks or parameter groups
+(InfoGAN's D trunk and Q head; CycleGAN's two generators). So DDP wraps one `RoleStep` per
+optimizer: a module that owns exactly the parameters that optimizer updates and whose forward
+runs that role's training step. DDP's backward hooks then all-reduce exactly the gradients about
+to be stepped (the Trainer freezes the other roles' parameters during a step).
 """
 
 from __future__ import annotations
