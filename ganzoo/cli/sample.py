@@ -23,6 +23,9 @@ IMAGE_TASKS = ("image-to-image", "super-resolution")
 #: Default grid width for models that offer ``sample_grid`` (class-by-row, traversals).
 GRID_COLUMNS = 10
 DEFAULT_SAMPLES = 16
+#: Toy 2-D models draw a scatter plot: as many points as the mode-coverage metric scores, so
+#: every mode shows (16 points cannot show 25 modes).
+DEFAULT_POINTS = 2500
 
 
 def model_label(source: str) -> str:
@@ -161,6 +164,11 @@ def parse_conditioning(label: str | None, category: int | None,
     return conditioning
 
 
+def default_count(model) -> int:
+    """How many samples a noise model draws when ``--n`` is not given."""
+    return DEFAULT_POINTS if model.preprocessing().get("output") == "points" else DEFAULT_SAMPLES
+
+
 def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: dict[str, Any],
                  out: str | None, force: bool) -> Path:
     """Draw samples (or the model's default grid) and write one PNG."""
@@ -176,7 +184,7 @@ def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: d
     if n is None and not conditioning and hasattr(model, "sample_grid"):
         samples, nrow = model.sample_grid(GRID_COLUMNS, seed=seed), GRID_COLUMNS
     else:
-        samples = model.sample(n or DEFAULT_SAMPLES, seed=seed, **conditioning)
+        samples = model.sample(n or default_count(model), seed=seed, **conditioning)
     if samples.dim() == 2:  # toy data: points, drawn as a scatter plot
         from ..train.plots import save_preview
 
@@ -207,7 +215,7 @@ def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: d
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @click.option("--n", "n", type=click.IntRange(min=1),
               help=f"Noise models: how many samples (default {DEFAULT_SAMPLES}, or the model's "
-                   f"default grid).")
+                   f"default grid; {DEFAULT_POINTS} points for toy 2-D models).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Noise models: seed.")
 @click.option("--label", help="cGAN: class index or name.")
 @click.option("--category", type=int, help="InfoGAN: categorical code.")
