@@ -39,7 +39,12 @@ def setup(device: torch.device) -> tuple[int, int]:
 
 
 def teardown() -> None:
+    """Leave the process group once every rank is done (wrappers must be released first)."""
     if dist.is_available() and dist.is_initialized():
+        import gc
+
+        gc.collect()  # DDP reducers hold the group and its threads: free them while it lives
+        dist.barrier()
         dist.destroy_process_group()
 
 

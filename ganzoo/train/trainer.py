@@ -250,6 +250,9 @@ class Trainer:
             if interrupted or not cfg.checkpoint_every or step % cfg.checkpoint_every:
                 save_checkpoint(snapshot(step), ckpt)
             self._write_outputs(final, fixed, summary, world, shards, in_sync)
+        # Drop the DDP wrappers first: a reducer destroyed after its process group, at
+        # interpreter exit, aborted the process ("terminate called without an active exception").
+        synced = None
         distributed.teardown()
         return summary
 
