@@ -81,8 +81,8 @@ def wrap_roles(role_params: dict[str, list[nn.Parameter]], device: torch.device)
             p.requires_grad_(True)  # DDP registers hooks only on parameters that need grads
         wrapped[role] = DistributedDataParallel(
             RoleStep(params), device_ids=[device.index] if device.type == "cuda" else None,
-            # a step may leave some of its role's parameters unused (e.g. a lazy penalty's
-            # extra branch), and DDP must not wait for their gradients
+            # a plugin's step need not use every parameter of its role; without this DDP
+            # would wait for those gradients and fail at the next iteration
             find_unused_parameters=True)
     return wrapped
 
