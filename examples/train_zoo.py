@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Data and scoring live in the benchmarks, so a zoo model is judged exactly like a benchmark run.
 BENCHMARKS = ROOT / "benchmarks"
-HUB_ORG = "ganzoo"
-SR_TILE = 128  # where the models are meant to be published (not published yet)
+HUB_ORG = "ganzoo"  # where the models are meant to be published (not published yet)
+SR_TILE = 128  # side of the tiles the SR photos are cut into (see prepare_data)
 
 
 def recipes() -> dict[str, Path]:

@@ -23,9 +23,6 @@ IMAGE_TASKS = ("image-to-image", "super-resolution")
 #: Default grid width for models that offer ``sample_grid`` (class-by-row, traversals).
 GRID_COLUMNS = 10
 DEFAULT_SAMPLES = 16
-#: Toy 2-D models draw a scatter plot: as many points as the mode-coverage metric scores, so
-#: every mode shows (16 points cannot show 25 modes).
-DEFAULT_POINTS = 2500
 
 
 def model_label(source: str) -> str:
@@ -165,8 +162,16 @@ def parse_conditioning(label: str | None, category: int | None,
 
 
 def default_count(model) -> int:
-    """How many samples a noise model draws when ``--n`` is not given."""
-    return DEFAULT_POINTS if model.preprocessing().get("output") == "points" else DEFAULT_SAMPLES
+    """How many samples a noise model draws when ``--n`` is not given.
+
+    Toy 2-D models draw a scatter plot of as many points as the mode-coverage metric scores,
+    so every mode shows (16 points cannot show 25 modes).
+    """
+    if model.preprocessing().get("output") == "points":
+        from ..metrics.modes import DEFAULT_SAMPLES as METRIC_POINTS  # torch: a model is loaded
+
+        return METRIC_POINTS
+    return DEFAULT_SAMPLES
 
 
 def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: dict[str, Any],
@@ -215,7 +220,8 @@ def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: d
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @click.option("--n", "n", type=click.IntRange(min=1),
               help=f"Noise models: how many samples (default {DEFAULT_SAMPLES}, or the model's "
-                   f"default grid; {DEFAULT_POINTS} points for toy 2-D models).")
+                   f"default grid; toy 2-D models: as many points as the mode-coverage "
+                   f"metric scores).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Noise models: seed.")
 @click.option("--label", help="cGAN: class index or name.")
 @click.option("--category", type=int, help="InfoGAN: categorical code.")

@@ -152,7 +152,8 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, resum
         ganzoo train gan --data grid25 --seed 1 --out runs/grid
 
     Under `torchrun --nproc_per_node K` the same command trains data-parallel with
-    DistributedDataParallel (gloo on CPU, nccl on CUDA; only rank 0 writes files). Ctrl-C saves a checkpoint; continue with --resume.
+    DistributedDataParallel (gloo on CPU, nccl on CUDA; only rank 0 writes files). Ctrl-C
+    saves a checkpoint; continue with --resume.
     """
     from ..config import build_config, parse_set_options
 
