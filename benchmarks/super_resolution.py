@@ -109,6 +109,8 @@ def best_times(functions, repeats: int) -> list[float]:
 
 
 def time_inference(model, repeats: int) -> dict[str, float]:
+    from ganzoo_srgan.upscaling import network_function
+
     lr = torch.rand(1, 3, 128, 128, generator=torch.Generator().manual_seed(0))
     network = model.generator.eval()
 
@@ -122,7 +124,7 @@ def time_inference(model, repeats: int) -> dict[str, float]:
     return {"plain_s": plain_s, "translate_s": fast_s, "ratio": fast_s / plain_s,
             "mean_abs_diff": float((fast - reference).abs().mean()),
             "psnr_vs_fp32": psnr(fast, reference, 0, y_channel=False),
-            "precision": model._fast_inference[2]}
+            "precision": network_function(model).precision}
 
 
 def main() -> None:

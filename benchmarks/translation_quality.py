@@ -188,6 +188,8 @@ def train(variant: str, values: dict, data: str, *, minutes: float, max_steps: i
 
 
 def translate_all(model, inputs: list[np.ndarray], **options) -> list[np.ndarray]:
+    """Quality is scored on the fp32 output (the model's definition; bf16 is a speed option)."""
+    options.setdefault("precision", "fp32")
     outputs = []
     for image in inputs:
         tensor = torch.from_numpy(image).permute(2, 0, 1)[None]

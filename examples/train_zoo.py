@@ -215,7 +215,7 @@ def fp16_difference(run_folder: Path, tensors16: dict) -> float:
             bench = benchmark("translation_quality")
             photo = torch.from_numpy(bench.load_photo("chelsea")).permute(2, 0, 1)[None]
             photo = photo[..., :128, :128]
-            a, b = reference.translate(photo), stored.translate(photo)
+            a, b = (m.translate(photo, precision="fp32") for m in (reference, stored))
         else:
             a, b = reference.sample(256, seed=0), stored.sample(256, seed=0)
     return float((a - b).abs().max())

@@ -15,7 +15,8 @@ from ganzoo.cli import _add_core_commands, cli
 from ganzoo.data.degrade import DegradedPairs, bicubic_downscale
 from ganzoo.errors import GanzooError
 from ganzoo.train import TrainConfig, Trainer
-from ganzoo_srgan.upscaling import BF16_TOLERANCE
+from ganzoo.nets.fast_inference import BF16_MAX_ERROR
+from ganzoo_srgan.upscaling import network_function
 
 _add_core_commands()
 TINY = {"blocks": 1, "features": 8, "image_size": 16}
@@ -139,8 +140,9 @@ def test_fast_path_stays_within_tolerance_and_follows_weight_changes(model):
     plain = model.translate(image)
     model.config.fast_inference = True
     fast = model.translate(image)
-    assert (fast - plain).abs().mean() <= BF16_TOLERANCE
-    assert model._fast_inference[2] in ("bf16", "fp32")
+    # The verdict comes from a probe image; on another image bf16 stays within a level of it.
+    assert (fast - plain).abs().max() <= BF16_MAX_ERROR + 1 / 255
+    assert network_function(model).precision in ("bf16", "fp32")
     with torch.no_grad():
         model.generator.tail.bias.add_(0.2)
     try:

@@ -209,7 +209,8 @@ class CycleGAN(TwoDomainBatches, GANModel):
                 "input": "an image of domain A (AtoB) or B (BtoA), any size"}
 
     def translate(self, images: Tensor, *, direction: str | None = None, tile: int | None = None,
-                  overlap: int | None = None, progress: Any = None, **options: Any) -> Tensor:
+                  overlap: int | None = None, precision: str = "auto", progress: Any = None,
+                  **options: Any) -> Tensor:
         """Translate float images ``(N, C, H, W)`` in [0, 1] of any size.
 
         Args:
@@ -217,6 +218,8 @@ class CycleGAN(TwoDomainBatches, GANModel):
             tile: run images larger than this many pixels per side in overlapping tiles
                 (default ``config.tile``); memory then depends on the tile, not the image.
             overlap: tile overlap in pixels (default min(64, tile/4)).
+            precision: ``auto`` (bf16 where it is fast and stays within 2/255 of fp32 for these
+                weights, see `ganzoo.nets.fast_inference`), ``fp32`` or ``bf16``.
             progress: called with 1 per tile.
         """
         direction = direction or self.default_direction
@@ -229,7 +232,7 @@ class CycleGAN(TwoDomainBatches, GANModel):
         channels = self.config.channels_a if direction == "AtoB" else self.config.channels_b
         return translate_images(getattr(self, name), images, in_channels=channels,
                                 value_range=self.value_range, tile=tile or self.config.tile,
-                                overlap=overlap, progress=progress)
+                                overlap=overlap, precision=precision, progress=progress)
 
     # ----- conversion ---------------------------------------------------------------------------
     @classmethod

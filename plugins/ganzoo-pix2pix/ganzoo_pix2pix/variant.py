@@ -157,16 +157,20 @@ class Pix2Pix(TwoDomainBatches, GANModel):
                 "input": f"an image of the {cfg.direction[0]} side of the training pairs, any size"}
 
     def translate(self, images: Tensor, *, direction: str | None = None, tile: int | None = None,
-                  overlap: int | None = None, progress: Any = None, **options: Any) -> Tensor:
+                  overlap: int | None = None, precision: str = "auto", progress: Any = None,
+                  **options: Any) -> Tensor:
         """Translate float images ``(N, C, H, W)`` in [0, 1] of any size (padded to the
-        U-Net's multiple and cropped back; tiled above ``tile`` pixels per side)."""
+        U-Net's multiple and cropped back; tiled above ``tile`` pixels per side).
+
+        ``precision``: ``auto`` (bf16 where it is fast and stays within 2/255 of fp32 for these
+        weights, see `ganzoo.nets.fast_inference`), ``fp32`` or ``bf16``."""
         if direction not in (None, self.config.direction):
             raise GanzooError(f"this pix2pix model translates {self.config.direction} only; "
                               f"drop --direction or train with --set direction={direction}")
         return translate_images(self.generator, images, in_channels=self.in_channels,
                                 value_range=self.value_range, tile=tile or self.config.tile,
                                 overlap=overlap, batchnorm=self.config.inference_batchnorm,
-                                progress=progress)
+                                precision=precision, progress=progress)
 
     # ----- conversion ---------------------------------------------------------------------------
     @classmethod

@@ -1,0 +1,143 @@
+"""Fast inference for image networks: bf16 where it stays accurate, fp32 where it does not.
+
+bf16 autocast halves convolution time on CPUs with native bf16 instructions (AVX512-BF16, AMX)
+and on GPUs, but its rounding error depends on the weights: the trained zoo translation models
+stay within about 2/255 of their fp32 output, while a randomly initialised ResNet-9 drifts by
+10/255 (`benchmarks/cyclegan_speed.py`). So ``precision="auto"`` runs a network in bf16 only if
+its output on a probe image stays within `BF16_MAX_ERROR` of the fp32 output. The probe runs once
+per set of weights: the verdict is cached until a parameter changes (training, loading).
+
+Shared by the image-to-image generators (`translate_image`) and the super-resolution plugin.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+from dataclasses import dataclass
+from typing import Callable, ContextManager
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ..errors import GanzooError
+
+#: Largest difference from fp32, in [0, 1] output units, for ``auto`` to choose bf16: the
+#: 2/255 budget of the speed benchmark (issue 6), i.e. at most two 8-bit levels on any pixel.
+BF16_MAX_ERROR = 2 / 255
+PRECISIONS = ("auto", "fp32", "bf16")
+#: Side of the probe image (at least the network's size multiple / minimum size).
+PROBE_SIZE = 64
+#: Attribute of the network holding its cached (key, FastPath): on the module itself, so the
+#: cache lives and dies with it (a module-level weak dict would keep it alive through the path).
+_CACHE_ATTRIBUTE = "_ganzoo_fast_path"
+
+
+def bf16_is_fast(device: torch.device) -> bool:
+    """Whether bf16 autocast is faster than fp32 on ``device`` (native bf16 arithmetic)."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if device.type != "cpu":
+        return False
+    # Without native bf16 instructions the CPU converts in software: slower than fp32.
+    capability = getattr(torch.backends.cpu, "get_cpu_capability", lambda: "")()
+    return capability in ("AVX512", "AVX512_BF16", "AMX") and _cpu_flags_have_bf16()
+
+
+def _cpu_flags_have_bf16() -> bool:
+    try:
+        with open("/proc/cpuinfo") as handle:
+            flags = handle.read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+@dataclass(frozen=True)
+class FastPath:
+    """A network ready for inference and the precision it runs in.
+
+    Attributes:
+        network: the module to run (the model's own, or a channels-last copy of it).
+        precision: ``fp32`` or ``bf16``.
+        probe_error: max |bf16 - fp32| on the probe in [0, 1] units (None: no probe ran).
+    """
+
+    network: nn.Module
+    precision: str
+    probe_error: float | None
+    channels_last: bool = False
+
+    def __call__(self, x: Tensor) -> Tensor:
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        device_type = x.device.type
+        with torch.inference_mode(), torch.autocast(device_type, dtype=torch.bfloat16,
+                                                    enabled=self.precision == "bf16"):
+            return self.network(x).float().contiguous()
+
+
+def probe_image(channels: int, size: int, value_range: tuple[float, float]) -> Tensor:
+    """A smooth random image ``(1, channels, size, size)`` in ``value_range``: bicubic-upsampled
+    noise, so it has the flat areas and edges that photos have, not pixel noise."""
+    generator = torch.Generator().manual_seed(0)
+    coarse = torch.rand(1, channels, max(2, size // 8), max(2, size // 8), generator=generator)
+    smooth = F.interpolate(coarse, size=(size, size), mode="bicubic", align_corners=False)
+    low, high = value_range
+    return smooth.clamp(0, 1) * (high - low) + low
+
+
+def fast_path(network: nn.Module, *, channels: int, value_range: tuple[float, float] = (0.0, 1.0),
+              size_multiple: int = 1, min_size: int = 1, precision: str = "auto",
+              channels_last: bool = False, probe_size: int = PROBE_SIZE,
+              context: Callable[[nn.Module], ContextManager] | None = None) -> FastPath:
+    """The `FastPath` for ``network`` (in eval mode, on its device), cached per weights.
+
+    Args:
+        channels: input channels of the network (for the probe).
+        value_range: the network's input/output range; errors are measured in [0, 1] units.
+        size_multiple, min_size: the probe's side is a multiple of this, at least that.
+        precision: ``auto`` (bf16 if fast on this device and within `BF16_MAX_ERROR` on the
+            probe), ``fp32``, or ``bf16`` (forced, no probe).
+        channels_last: run a channels-last copy (faster for some networks; the model's own
+            weights stay contiguous for saving).
+        probe_size: side of the probe (before rounding up to ``size_multiple``/``min_size``).
+        context: wraps the probe runs (e.g. per-image BatchNorm statistics), as at run time.
+    """
+    if precision not in PRECISIONS:
+        raise GanzooError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
+    device = next(network.parameters()).device
+    key = (precision, channels_last, getattr(context, "__name__", None), _fingerprint(network))
+    cached = getattr(network, _CACHE_ATTRIBUTE, None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    run = network
+    if channels_last:
+        run = copy.deepcopy(network).to(memory_format=torch.channels_last)
+    if network.training and precision == "auto":
+        # Mid-training (e.g. sample grids): weights change every step, so a verdict would not
+        # outlive the call, and a probe would move BatchNorm running statistics.
+        return FastPath(network, "fp32", None, False)
+    if precision == "fp32" or (precision == "auto" and not bf16_is_fast(device)):
+        path = FastPath(run, "fp32", None, channels_last)
+    elif precision == "bf16":
+        path = FastPath(run, "bf16", None, channels_last)
+    else:
+        side = max(probe_size, min_size)
+        side += (-side) % max(1, size_multiple)
+        probe = probe_image(channels, side, value_range).to(device)
+        with (context(run) if context else contextlib.nullcontext()):
+            exact = FastPath(run, "fp32", None, channels_last)(probe)
+            fast = FastPath(run, "bf16", None, channels_last)(probe)
+        low, high = value_range
+        error = ((fast.clamp(low, high) - exact.clamp(low, high)).abs().max().item()
+                 / (high - low))
+        path = FastPath(run, "bf16" if error <= BF16_MAX_ERROR else "fp32", error, channels_last)
+    object.__setattr__(network, _CACHE_ATTRIBUTE, (key, path))
+    return path
+
+
+def _fingerprint(network: nn.Module) -> tuple:
+    # A parameter's in-place version counter moves on every optimizer step and load.
+    return tuple((p.data_ptr(), p._version) for p in network.parameters())

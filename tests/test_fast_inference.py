@@ -1,0 +1,94 @@
+"""The fast inference path: bf16 only where a probe shows it stays within 2/255 of fp32."""
+
+import pytest
+import torch
+from torch import nn
+
+from ganzoo.errors import GanzooError
+from ganzoo.nets.fast_inference import BF16_MAX_ERROR, bf16_is_fast, fast_path, probe_image
+from ganzoo.nets.translate_image import per_image_batchnorm
+
+
+def gentle_network() -> nn.Module:
+    """One smoothing convolution: bf16 rounding moves its output by well under a level."""
+    net = nn.Sequential(nn.Conv2d(3, 3, 3, padding=1))
+    with torch.no_grad():
+        net[0].weight.fill_(1 / 27)
+        net[0].bias.zero_()
+    return net.eval()
+
+
+def chaotic_network() -> nn.Module:
+    """Deep, wide-gain layers: bf16 rounding errors are amplified far past 2/255."""
+    torch.manual_seed(0)
+    layers = []
+    for _ in range(12):
+        conv = nn.Conv2d(16, 16, 3, padding=1)
+        nn.init.normal_(conv.weight, std=1.0)
+        layers += [conv, nn.GroupNorm(1, 16), nn.Tanh()]
+    return nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), *layers, nn.Conv2d(16, 3, 1)).eval()
+
+
+def test_auto_picks_bf16_only_within_the_error_budget():
+    gentle = fast_path(gentle_network(), channels=3)
+    chaotic = fast_path(chaotic_network(), channels=3)
+    if not bf16_is_fast(torch.device("cpu")):
+        # No native bf16 here: no probe, fp32 everywhere.
+        assert (gentle.precision, gentle.probe_error) == ("fp32", None)
+        assert (chaotic.precision, chaotic.probe_error) == ("fp32", None)
+        return
+    assert gentle.precision == "bf16" and gentle.probe_error <= BF16_MAX_ERROR
+    assert chaotic.precision == "fp32" and chaotic.probe_error > BF16_MAX_ERROR
+
+
+def test_fp32_is_the_plain_forward_and_bf16_can_be_forced():
+    net = chaotic_network()
+    x = probe_image(3, 32, (-1.0, 1.0))
+    with torch.no_grad():
+        expected = net(x)
+    assert torch.equal(fast_path(net, channels=3, precision="fp32")(x), expected)
+    forced = fast_path(net, channels=3, precision="bf16")
+    assert forced.precision == "bf16" and forced.probe_error is None
+    assert not torch.equal(forced(x), expected)
+
+
+def test_verdict_is_cached_until_the_weights_change():
+    net = gentle_network()
+    first = fast_path(net, channels=3)
+    assert fast_path(net, channels=3) is first
+    with torch.no_grad():
+        net[0].bias.add_(0.1)
+    assert fast_path(net, channels=3) is not first
+    assert fast_path(net, channels=3, precision="fp32") is not fast_path(net, channels=3)
+
+
+def test_channels_last_runs_a_copy_and_leaves_the_model_contiguous():
+    net = gentle_network()
+    path = fast_path(net, channels=3, channels_last=True, precision="fp32")
+    assert path.network is not net
+    assert net[0].weight.is_contiguous()
+    x = probe_image(3, 16, (0.0, 1.0))
+    with torch.no_grad():
+        torch.testing.assert_close(path(x), net(x))
+
+
+def test_a_training_network_is_never_probed():
+    net = nn.Sequential(nn.Conv2d(3, 3, 3, padding=1), nn.BatchNorm2d(3)).train()
+    before = net[1].running_mean.clone()
+    path = fast_path(net, channels=3)
+    assert (path.precision, path.probe_error) == ("fp32", None)
+    assert torch.equal(net[1].running_mean, before)
+
+
+def test_probe_runs_in_the_callers_batchnorm_mode_without_touching_running_statistics():
+    net = nn.Sequential(nn.Conv2d(3, 3, 3, padding=1), nn.BatchNorm2d(3)).eval()
+    before = (net[1].running_mean.clone(), net[1].num_batches_tracked.clone())
+    fast_path(net, channels=3, context=per_image_batchnorm)
+    assert torch.equal(net[1].running_mean, before[0])
+    assert torch.equal(net[1].num_batches_tracked, before[1])
+    assert not net[1].training
+
+
+def test_unknown_precision_is_a_one_line_error():
+    with pytest.raises(GanzooError, match="precision must be one of auto, fp32, bf16"):
+        fast_path(gentle_network(), channels=3, precision="fp16")
