@@ -8,10 +8,11 @@ is the median of ``--repeats`` runs after a warm-up):
   the same weights loaded, ``torch.no_grad()``, default layout;
 * ganzoo's sampling path — what ``ganzoo sample`` runs: its load-aware CPU thread choice
   (`ganzoo.cli.sample.choose_threads`) and ``model.translate`` ([0, 1] in/out, padding to the
-  network multiple, inference mode); and the same ``translate`` at plain's thread count;
-* variants that help on some machines and not others: bf16 autocast (kept only if its output
-  stays within 2/255 of fp32; checked and reported), ``torch.compile`` (``--compile``), and
-  both paths at one thread;
+  network multiple, inference mode, ``precision="auto"``: bf16 where the device has native bf16
+  and a probe shows these weights' output within 2/255 of fp32, see
+  `ganzoo.nets.fast_inference`); and the same ``translate`` at plain's thread count;
+* variants that help on some machines and not others: bf16 forced (its max error on the
+  benchmark image is reported), ``torch.compile`` (``--compile``), and plain at one thread;
 * the whole ``ganzoo sample`` process (start, load, read, translate, write) minus its model time.
 
 GFLOP/s uses 99 GFLOP per 256² image (ResNet-9, ngf 64) and is compared with this machine's
@@ -20,7 +21,12 @@ measured fp32 matmul peak at the same thread count.
 Targets: ganzoo's model time <= 0.6x the plain reference; the ``ganzoo sample`` process adds
 <= 1.5 s over its model time.
 
-Reproduce:  .venv/bin/python benchmarks/cyclegan_speed.py [--device cuda] [--compile]
+The weights are a seeded random initialisation unless ``--weights`` names a trained ResNet-9
+CycleGAN (a folder or zoo name, e.g. one made by ``ganzoo convert latest_net_G.pth --variant
+cyclegan --set netG=resnet_9blocks``). bf16 rounding is amplified far more by random weights
+(~10/255) than by trained ones, so the bf16 verdict, and with it the speed-up, depends on them.
+
+Reproduce:  .venv/bin/python benchmarks/cyclegan_speed.py [--device cuda] [--compile] [--weights W]
 """
 
 from __future__ import annotations
@@ -118,6 +124,8 @@ def main() -> None:
     parser.add_argument("--compile", action="store_true", help="also time torch.compile")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch CPU threads for every row (default: torch's own choice)")
+    parser.add_argument("--weights", default=None,
+                        help="a trained CycleGAN ResNet-9 (folder or name); default: random init")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -128,7 +136,12 @@ def main() -> None:
     from ganzoo.layout import save_pretrained
 
     torch.manual_seed(0)
-    model = build_model("cyclegan", {"generators": "AtoB"}).eval().to(device)
+    if args.weights:
+        import ganzoo
+
+        model = ganzoo.load(args.weights).eval().to(device)
+    else:
+        model = build_model("cyclegan", {"generators": "AtoB"}).eval().to(device)
     plain = PlainResnet9().eval().to(device)
     plain.load_state_dict(model.generator_ab.state_dict())  # same keys, same weights
     image = torch.rand(1, 3, SIZE, SIZE, generator=torch.Generator().manual_seed(1))
@@ -156,18 +169,23 @@ def main() -> None:
         reference = ((plain(x) + 1) / 2).clamp(0, 1).cpu()
     same = (ganzoo_translate() - reference).abs().max().item()
 
-    sampling_row = f"ganzoo sampling path ({chosen} thread{'s' if chosen > 1 else ''}, load-aware)"
+    from ganzoo.nets.fast_inference import fast_path
+
+    # The verdict `translate` reached (cached per weights): the same call returns it.
+    verdict = fast_path(model.generator_ab, channels=3, value_range=(-1.0, 1.0), size_multiple=4)
+    probe = "no probe" if verdict.probe_error is None else f"probe {verdict.probe_error * 255:.1f}/255"
+    sampling_row = (f"ganzoo sampling path ({chosen} thread{'s' if chosen > 1 else ''}, "
+                    f"{verdict.precision}: {probe})")
     runs = {"plain eager fp32 (no_grad)": plain_forward,
             sampling_row: ganzoo_sampling_path,
             f"ganzoo translate, same {threads} threads as plain": ganzoo_translate}
 
     # bf16 autocast: only worth keeping where it is both faster and within 2/255 of fp32.
     def bf16_translate():
-        with torch.autocast(device.type, dtype=torch.bfloat16):
-            return model.translate(image)
+        return model.translate(image, precision="bf16")
 
     bf16_error = (bf16_translate().float() - reference).abs().max().item() * 255
-    runs[f"ganzoo translate, bf16 autocast (max err {bf16_error:.1f}/255)"] = bf16_translate
+    runs[f"ganzoo translate, bf16 forced (max err {bf16_error:.1f}/255)"] = bf16_translate
     if args.compile:
         compiled = torch.compile(model.generator_ab)
         original = model.generator_ab
@@ -243,8 +261,9 @@ def main() -> None:
         label = f"fp32 matmul peak (2048^3), {count} thread{'s' if count > 1 else ''}"
         print(f"{label:58s} {'':9s} {'':9s} {value:8.1f} {100.0:6.1f}%")
     print(f"\nganzoo output vs plain reference: max |diff| = {same * 255:.4f}/255")
-    print(f"bf16 autocast max error vs fp32: {bf16_error:.2f}/255 "
-          f"({'within' if bf16_error <= 2 else 'OUTSIDE'} the 2/255 budget)")
+    print(f"bf16 max error vs fp32 on this image: {bf16_error:.2f}/255 "
+          f"({'within' if bf16_error <= 2 else 'OUTSIDE'} the 2/255 budget); the sampling path "
+          f"ran {verdict.precision} ({probe})")
     overhead = process - ours
     print(f"`ganzoo sample` process: {process:.2f} s median of 3 = model {ours:.2f} s + "
           f"{overhead:.2f} s start/load/read/write")
@@ -253,7 +272,8 @@ def main() -> None:
           f"{'MET' if ours <= 0.6 * base else 'NOT MET'}")
     print(f"  process overhead <= 1.5 s: {overhead:.2f} s -> {'MET' if overhead <= 1.5 else 'NOT MET'}")
     print(f"\nReproduce: {REPRODUCE} --device {args.device}"
-          f"{' --compile' if args.compile else ''}{f' --threads {args.threads}' if args.threads else ''}")
+          f"{' --compile' if args.compile else ''}{f' --threads {args.threads}' if args.threads else ''}"
+          f"{f' --weights {args.weights}' if args.weights else ''}")
 
 
 if __name__ == "__main__":

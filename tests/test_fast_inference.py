@@ -92,3 +92,12 @@ def test_probe_runs_in_the_callers_batchnorm_mode_without_touching_running_stati
 def test_unknown_precision_is_a_one_line_error():
     with pytest.raises(GanzooError, match="precision must be one of auto, fp32, bf16"):
         fast_path(gentle_network(), channels=3, precision="fp16")
+
+
+def test_each_precision_keeps_its_own_verdict_and_copies_do_not_nest():
+    net = gentle_network()
+    auto = fast_path(net, channels=3, channels_last=True)
+    forced = fast_path(net, channels=3, precision="fp32", channels_last=True)
+    assert fast_path(net, channels=3, channels_last=True) is auto
+    assert fast_path(net, channels=3, precision="fp32", channels_last=True) is forced
+    assert not hasattr(forced.network, "_ganzoo_fast_path")

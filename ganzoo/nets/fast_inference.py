@@ -29,8 +29,9 @@ BF16_MAX_ERROR = 2 / 255
 PRECISIONS = ("auto", "fp32", "bf16")
 #: Side of the probe image (at least the network's size multiple / minimum size).
 PROBE_SIZE = 64
-#: Attribute of the network holding its cached (key, FastPath): on the module itself, so the
-#: cache lives and dies with it (a module-level weak dict would keep it alive through the path).
+#: Attribute of the network holding its cache {options: (weights fingerprint, FastPath)}: on the
+#: module itself, so it lives and dies with it (a module-level weak dict would keep the module
+#: alive through its paths).
 _CACHE_ATTRIBUTE = "_ganzoo_fast_path"
 
 
@@ -108,17 +109,25 @@ def fast_path(network: nn.Module, *, channels: int, value_range: tuple[float, fl
     if precision not in PRECISIONS:
         raise GanzooError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
     device = next(network.parameters()).device
-    key = (precision, channels_last, getattr(context, "__name__", None), _fingerprint(network))
-    cached = getattr(network, _CACHE_ATTRIBUTE, None)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    run = network
-    if channels_last:
-        run = copy.deepcopy(network).to(memory_format=torch.channels_last)
+    key = (precision, channels_last, getattr(context, "__name__", None))
+    fingerprint = _fingerprint(network)
+    cache = getattr(network, _CACHE_ATTRIBUTE, None)
+    if cache is None:
+        cache = {}
+        object.__setattr__(network, _CACHE_ATTRIBUTE, cache)
+    if key in cache and cache[key][0] == fingerprint:
+        return cache[key][1]
     if network.training and precision == "auto":
         # Mid-training (e.g. sample grids): weights change every step, so a verdict would not
         # outlive the call, and a probe would move BatchNorm running statistics.
         return FastPath(network, "fp32", None, False)
+    run = network
+    if channels_last:
+        del network.__dict__[_CACHE_ATTRIBUTE]  # the copy must not drag the cache along
+        try:
+            run = copy.deepcopy(network).to(memory_format=torch.channels_last)
+        finally:
+            object.__setattr__(network, _CACHE_ATTRIBUTE, cache)
     if precision == "fp32" or (precision == "auto" and not bf16_is_fast(device)):
         path = FastPath(run, "fp32", None, channels_last)
     elif precision == "bf16":
@@ -134,7 +143,7 @@ def fast_path(network: nn.Module, *, channels: int, value_range: tuple[float, fl
         error = ((fast.clamp(low, high) - exact.clamp(low, high)).abs().max().item()
                  / (high - low))
         path = FastPath(run, "bf16" if error <= BF16_MAX_ERROR else "fp32", error, channels_last)
-    object.__setattr__(network, _CACHE_ATTRIBUTE, (key, path))
+    cache[key] = (fingerprint, path)
     return path
 
 
