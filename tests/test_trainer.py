@@ -147,6 +147,25 @@ def test_bf16_autocast_trains_on_cpu():
     assert all(v == v for k, v in summary["losses"].items() if k != "step")
 
 
+def test_auto_precision_is_bf16_exactly_where_the_cpu_has_native_bf16(tmp_path):
+    from ganzoo.native_bf16 import bf16_is_fast
+
+    expected = "bf16" if bf16_is_fast(torch.device("cpu")) else "fp32"
+    other = "fp32" if expected == "bf16" else "bf16"
+    out = tmp_path / "run"
+    auto = Trainer(make(), ring8(points=1000), quick(steps=3, precision="auto"), out_dir=out)
+    auto.fit()
+    run = json.loads((out / "run.json").read_text())
+    assert run["precision"] == expected and run["train_config"]["precision"] == "auto"
+    weights = {}
+    for precision in (expected, other):
+        trainer = Trainer(make(), ring8(points=1000), quick(steps=3, precision=precision))
+        trainer.fit()
+        weights[precision] = trainer.model.state_dict()
+    assert states_equal(auto.model.state_dict(), weights[expected])
+    assert not states_equal(auto.model.state_dict(), weights[other])
+
+
 def test_fp16_on_cpu_is_a_clear_error():
     from ganzoo.errors import GanzooError
 

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..errors import GanzooError
+from ..native_bf16 import bf16_is_fast
 
 #: Largest difference from fp32, in [0, 1] output units, for ``auto`` to choose bf16: the
 #: 2/255 budget of the speed benchmark (issue 6), i.e. at most two 8-bit levels on any pixel.
@@ -33,26 +34,6 @@ PROBE_SIZE = 64
 #: module itself, so it lives and dies with it (a module-level weak dict would keep the module
 #: alive through its paths).
 _CACHE_ATTRIBUTE = "_ganzoo_fast_path"
-
-
-def bf16_is_fast(device: torch.device) -> bool:
-    """Whether bf16 autocast is faster than fp32 on ``device`` (native bf16 arithmetic)."""
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    if device.type != "cpu":
-        return False
-    # Without native bf16 instructions the CPU converts in software: slower than fp32.
-    capability = getattr(torch.backends.cpu, "get_cpu_capability", lambda: "")()
-    return capability in ("AVX512", "AVX512_BF16", "AMX") and _cpu_flags_have_bf16()
-
-
-def _cpu_flags_have_bf16() -> bool:
-    try:
-        with open("/proc/cpuinfo") as handle:
-            flags = handle.read()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ from .config import TrainConfig
 from .ema import EMA
 from .interrupt import StopRequest
 from .plots import save_loss_plot, save_preview
-from .precision import autocast_context, make_scaler
+from .precision import autocast_context, make_scaler, resolve_precision
 from .rng import capture_rng, restore_rng, seed_everything
 
 
@@ -129,6 +129,7 @@ class Trainer:
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
         device = resolve_device(cfg.device)
+        self.precision = resolve_precision(cfg.precision, device)
         rank, world = distributed.setup(device)
         self.is_writer = rank == 0 and self.out_dir is not None
         model = self.model.to(device)
@@ -150,7 +151,7 @@ class Trainer:
         ema = (EMA({n: getattr(model, n) for n in model.generator_names}, cfg.ema_decay)
                if cfg.ema_decay > 0 else None)
         stream = BatchStream(self.dataset, cfg.batch_size, cfg.seed, rank, world)
-        scaler = make_scaler(cfg.precision, device)
+        scaler = make_scaler(self.precision, device)
         seed_everything(cfg.seed + 1000 * rank)  # each process draws its own noise
 
         start = 0
@@ -271,7 +272,7 @@ class Trainer:
             for k in range(entry.repeat):
                 batch = batches[n - entry.repeat + k]
                 optimizer.zero_grad(set_to_none=True)
-                with autocast_context(self.config.precision, device):
+                with autocast_context(self.precision, device):
                     if synced is not None:  # DistributedDataParallel all-reduces in backward
                         out = StepOutput(*synced[entry.role](entry.run, batch))
                     else:
@@ -349,7 +350,8 @@ class Trainer:
         output = final.preview(fixed)
         save_preview(output.cpu(), out / "samples.png", getattr(self.dataset, "centres", None))
         save_loss_plot(self.history, out / "losses.png")
-        run = {**summary, "train_config": dict(vars(self.config)), "world_size": world,
+        run = {**summary, "train_config": dict(vars(self.config)), "precision": self.precision,
+               "world_size": world,
                "data_parallel": "DistributedDataParallel" if world > 1 else None,
                "replicas_in_sync": in_sync, "shard_heads": shards}
         tmp = out / ".run.json.tmp"
