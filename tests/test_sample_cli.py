@@ -144,14 +144,3 @@ def test_model_label():
     assert model_label("runs/my model/") == "my-model"
     assert model_label("runs/m1/model.safetensors") == "m1"
     assert model_label("cyclegan") == "cyclegan"
-
-
-def test_thread_choice_respects_request_and_idle_cores(monkeypatch):
-    from ganzoo.cli.sample import choose_threads
-
-    default = torch.get_num_threads()
-    assert choose_threads(3) == 3
-    monkeypatch.setattr("os.getloadavg", lambda: (50.0, 50.0, 50.0))
-    assert choose_threads() == 1  # every core is taken by other processes
-    monkeypatch.setattr("os.getloadavg", lambda: (0.0, 0.0, 0.0))
-    assert choose_threads() == min(default, __import__("os").cpu_count())
