@@ -30,6 +30,10 @@ MODES = ("RGB", "L")
 # ``transparency`` entry in ``info``).
 _ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
 _SIXTEEN_BIT_MODES = {"I;16", "I;16B", "I;16L", "I;16N"}
+#: Encoder settings per Pillow format. PNG: zlib level 1 writes photos about 3x faster than
+#: Pillow's default 6 for files 5-10 % larger (skimage astronaut 512x512: 19 vs 57 ms, 455 vs
+#: 414 KiB), the same trade OpenCV makes by default; the pixels are identical.
+SAVE_OPTIONS: dict[str, dict[str, object]] = {"PNG": {"compress_level": 1}}
 
 
 def read_image(path: str | os.PathLike, mode: str = "RGB") -> Tensor:
@@ -157,7 +161,7 @@ def write_image(image: Tensor, path: str | os.PathLike, *, overwrite: bool = Fal
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
-        picture.save(temp_name, format=fmt)
+        picture.save(temp_name, format=fmt, **SAVE_OPTIONS.get(fmt, {}))
         os.chmod(temp_name, 0o666 & ~_umask())  # mkstemp makes 0600; images are meant to be shared
         if overwrite:
             os.replace(temp_name, path)
@@ -194,7 +198,12 @@ def image_format_for(path: Path) -> str:
     from PIL import Image
 
     suffix = path.suffix.lower()
-    fmt = Image.registered_extensions().get(suffix)
+    # Pillow's five common formats (PNG, JPEG, BMP, GIF, PPM) register cheaply; all formats
+    # means importing some 40 plugin modules (~50 ms), only worth it for the other suffixes.
+    Image.preinit()
+    fmt = Image.EXTENSION.get(suffix)
+    if fmt is None or fmt not in Image.SAVE:
+        fmt = Image.registered_extensions().get(suffix)
     if fmt is None or fmt not in Image.SAVE:
         raise GanzooError(f"{path}: cannot write '{suffix or 'no suffix'}' images; use .png, "
                           f".jpg, .webp or .tif")

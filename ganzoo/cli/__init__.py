@@ -86,10 +86,16 @@ def _add_plugin_commands() -> None:
 
 
 def main() -> None:
+    from .garbage_collection import freeze_before_exit, own_process
+
+    own_process()
     try:
-        _add_core_commands()
-        _add_plugin_commands()
-    except GanzooError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
-    cli.main(prog_name="ganzoo")
+        try:
+            _add_core_commands()
+            _add_plugin_commands()
+        except GanzooError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        cli.main(prog_name="ganzoo")
+    finally:
+        freeze_before_exit()  # click exits through SystemExit: this runs on every path
