@@ -83,7 +83,7 @@ def load(source: str | Path, device: Any = None, **options: Any):
     Returns:
         The variant's `ganzoo.GANModel`, in eval mode, with ``sample``/``translate``.
     """
-    from .layout import build_from_config, load_weights, read_config_file
+    from .layout import build_from_config, load_state, read_config_file, read_safetensors
 
     resolved = resolve(source, verify=False, **options)
     config = read_config_file(resolved.config)
@@ -93,15 +93,44 @@ def load(source: str | Path, device: Any = None, **options: Any):
     with ThreadPoolExecutor(max_workers=1) as pool:
         check = pool.submit(resolved.verify)
         try:
-            model = build_from_config(config, where=where, overrides=resolved.overrides)
+            model, skipped = _build_without_random_init(config, where, resolved.overrides)
         except BaseException:
             check.result()  # a tampered file is the more important news
             raise
         check.result()
-    load_weights(model, resolved.weights)
+    tensors = read_safetensors(resolved.weights)
+    load_state(model, tensors, where=str(resolved.weights))
+    if skipped is not None and not skipped.replaced_by(_loaded_tensors(model, tensors)):
+        # Something initialised at random is not in the file: build it the ordinary way.
+        model = build_from_config(config, where=where, overrides=resolved.overrides)
+        load_state(model, tensors, where=str(resolved.weights))
     if device is not None:
         model.to(device)
     return model.eval()
+
+
+def _build_without_random_init(config: dict[str, Any], where: str, overrides: dict[str, Any]):
+    """The model with its random fills skipped (`ganzoo.init_skipping`), and the record of
+    them; ``(model, None)``, built the ordinary way, when its constructor cannot do without
+    them."""
+    from .init_skipping import SkippedRandomInit
+    from .layout import build_from_config
+
+    skipped = SkippedRandomInit()
+    try:
+        with skipped:
+            return build_from_config(config, where=where, overrides=overrides), skipped
+    except GanzooError:
+        raise  # a bad config or a missing plugin: the ordinary build would say the same
+    except Exception:  # e.g. a constructor computing on its uninitialised weights
+        return build_from_config(config, where=where, overrides=overrides), None
+
+
+def _loaded_tensors(model, tensors: dict[str, Any]):
+    """The tensors of ``model`` that `load_state` just overwrote from ``tensors``."""
+    for name in (*model.generator_names, *model.discriminator_names):
+        if any(key.startswith(f"{name}.") for key in tensors):
+            yield from getattr(model, name).state_dict().values()
 
 
 def resolve(source: str | Path, *, endpoint: str | None = None, cache_dir: str | None = None,
