@@ -50,8 +50,10 @@ class DigitsSubset:
         return self.digits.get_batch(self.indices[indices])
 
 
-def train_one(variant: str, seed: int, train_set, steps: int | None, threads: int):
-    """Train with the recipe ``ganzoo train VARIANT --data digits --seed S`` resolves."""
+def train_one(variant: str, seed: int, train_set, steps: int | None, threads: int,
+              sets: dict[str, str] | None = None):
+    """Train with the recipe ``ganzoo train VARIANT --data digits --seed S [--set k=v]``
+    resolves."""
     import torch
 
     from ganzoo.building import build_model
@@ -61,7 +63,7 @@ def train_one(variant: str, seed: int, train_set, steps: int | None, threads: in
     from ganzoo.train.rng import seed_everything
 
     flags = {"seed": seed, "device": "cpu"} | ({"steps": steps} if steps else {})
-    settings = resolve_settings(variant, "digits", flags=flags, sets={})
+    settings = resolve_settings(variant, "digits", flags=flags, sets=sets or {})
     model_values, train_values = split_values(settings, train_set.config_hints)
     train_config = build_config(TrainConfig, {**train_values, "threads": threads,
                                               "sample_every": 0, "checkpoint_every": 0})
@@ -84,7 +86,10 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, help="override the recipe's steps (quick looks)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     parser.add_argument("--json", help="also write the rows to this JSON file")
+    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                        help="a setting as `ganzoo train --set` takes it (trying a recipe)")
     args = parser.parse_args(argv)
+    sets = dict(item.split("=", 1) for item in args.sets)
 
     import os
 
@@ -103,7 +108,7 @@ def main(argv=None) -> int:
     rows = []
     for variant in args.variants:
         for seed in args.seeds:
-            model, timing = train_one(variant, seed, train_set, args.steps, args.threads)
+            model, timing = train_one(variant, seed, train_set, args.steps, args.threads, sets)
             if variant == "cgan":
                 scores = evaluate_label_conditional(model, split, judge, seed=seed)
             else:
@@ -141,7 +146,8 @@ def main(argv=None) -> int:
           "(mean); <= 180 CPU s of training per run.")
     command = "python benchmarks/digits_conditional.py " + " ".join(
         ["--variants", *args.variants, "--seeds", *map(str, args.seeds),
-         "--threads", str(args.threads)] + (["--steps", str(args.steps)] if args.steps else []))
+         "--threads", str(args.threads)] + (["--steps", str(args.steps)] if args.steps else [])
+        + [f"--set {item}" for item in args.sets])
     print(f"Reproduce: {command}")
     if args.json:
         with open(args.json, "w") as handle:
