@@ -253,3 +253,17 @@ def test_init_weights_follows_the_reference_recipe():
     assert abs(torch.cat([n.weight for n in norms]).mean().item() - 1) < 0.01
     with pytest.raises(ValueError, match="init"):
         init_weights(net, "uniform")
+
+
+@pytest.mark.parametrize("name", ["unet_128", "resnet_6blocks"])
+def test_residual_generators_add_their_input_and_keep_the_reference_keys(name):
+    torch.manual_seed(0)
+    plain = build_generator(name, 3, 3, ngf=4, norm="instance").eval()
+    residual = build_generator(name, 3, 3, ngf=4, norm="instance", residual=True).eval()
+    assert list(residual.state_dict()) == list(plain.state_dict())
+    residual.load_state_dict(plain.state_dict())
+    x = torch.rand(1, 3, 128, 128) * 2 - 1
+    with torch.no_grad():
+        torch.testing.assert_close(residual(x), x + plain(x))
+    with pytest.raises(ValueError, match="residual needs as many input as output channels"):
+        build_generator(name, 1, 3, ngf=4, residual=True)

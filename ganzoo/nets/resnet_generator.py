@@ -66,6 +66,7 @@ class ResnetGenerator(Generator):
         norm: ``instance`` (CycleGAN), ``batch`` or ``none``.
         dropout: dropout in the residual blocks.
         padding: ``reflect``, ``replicate`` or ``zero`` inside the residual blocks.
+        residual: return ``input + network(input)`` (see `UnetGenerator`); not in the reference.
     """
 
     size_multiple = 4  # two stride-2 convs down, two transposed convs up
@@ -73,10 +74,14 @@ class ResnetGenerator(Generator):
 
     def __init__(self, in_channels: int = 3, out_channels: int = 3, ngf: int = 64,
                  n_blocks: int = 9, norm: str = "instance", dropout: bool = False,
-                 padding: str = "reflect"):
+                 padding: str = "reflect", residual: bool = False):
         super().__init__()
         if n_blocks < 0:
             raise ValueError(f"n_blocks must be >= 0, got {n_blocks}")
+        if residual and in_channels != out_channels:
+            raise ValueError(f"residual needs as many input as output channels, got "
+                             f"{in_channels} and {out_channels}")
+        self.residual = residual
         make_norm, bias = norm_layer(norm), conv_bias(norm)
         layers: list[nn.Module] = [nn.ReflectionPad2d(3),
                                    nn.Conv2d(in_channels, ngf, 7, bias=bias),
@@ -96,4 +101,4 @@ class ResnetGenerator(Generator):
         self.model = nn.Sequential(*layers)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.model(x)
+        return x + self.model(x) if self.residual else self.model(x)

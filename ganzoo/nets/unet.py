@@ -73,13 +73,21 @@ class UnetGenerator(Generator):
         ngf: width of the outermost level (64).
         norm: ``batch`` (pix2pix), ``instance`` or ``none``.
         dropout: dropout in the innermost ``levels - 5`` decoder levels (pix2pix trains with it).
+        residual: return ``input + U-Net(input)`` (range [-2, 2]; translate clamps): the net
+            learns a correction and starts near the identity, which suits restoration tasks
+            (deblur, denoise). Not in the reference; adds no weights, so keys are unchanged.
     """
 
     def __init__(self, in_channels: int = 3, out_channels: int = 3, levels: int = 8,
-                 ngf: int = 64, norm: str = "batch", dropout: bool = False):
+                 ngf: int = 64, norm: str = "batch", dropout: bool = False,
+                 residual: bool = False):
         super().__init__()
         if levels < 5:
             raise ValueError(f"a U-Net needs at least 5 levels, got {levels}")
+        if residual and in_channels != out_channels:
+            raise ValueError(f"residual needs as many input as output channels, got "
+                             f"{in_channels} and {out_channels}")
+        self.residual = residual
         self.size_multiple = 2 ** levels
         level = UnetLevel(ngf * 8, ngf * 8, norm=norm)  # innermost
         for _ in range(levels - 5):
@@ -90,4 +98,4 @@ class UnetGenerator(Generator):
                                outermost=True, norm=norm)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.model(x)
+        return x + self.model(x) if self.residual else self.model(x)

@@ -40,6 +40,9 @@ class Pix2PixConfig:
     ndf: int = 64
     norm: Literal["batch", "instance", "none"] = "batch"
     dropout: bool = True            # the generator's only noise source
+    # Generator returns input + correction (restoration tasks: deblur, denoise); needs
+    # channels_a == channels_b. Not in the paper; no extra weights.
+    residual: bool = False
     channels_a: int = 3             # channels of the dataset's A side (3 RGB, 1 gray)
     channels_b: int = 3
     direction: Literal["AtoB", "BtoA"] = "AtoB"  # which side of each pair is the input
@@ -83,7 +86,7 @@ class Pix2Pix(TwoDomainBatches, GANModel):
         try:
             self.generator = init_weights(
                 build_generator(cfg.netG, self.in_channels, self.out_channels, cfg.ngf, cfg.norm,
-                                cfg.dropout), cfg.init, cfg.init_gain)
+                                cfg.dropout, cfg.residual), cfg.init, cfg.init_gain)
             self.discriminator = init_weights(
                 build_discriminator(cfg.netD, self.in_channels + self.out_channels, cfg.ndf,
                                     cfg.n_layers_D, cfg.norm), cfg.init, cfg.init_gain)
