@@ -81,7 +81,9 @@ def load(source: str | Path, device: Any = None, **options: Any):
         **options: ``endpoint``, ``cache_dir``, ``token``, ``local_files_only`` (Hub access).
 
     Returns:
-        The variant's `ganzoo.GANModel`, in eval mode, with ``sample``/``translate``.
+        The variant's `ganzoo.GANModel`, in eval mode, with ``sample``/``translate``. It is
+        built without the random initialisation its weights file overwrites anyway
+        (`ganzoo.init_skipping`), so loading does not advance torch's global random state.
     """
     from .layout import build_from_config, load_state, read_config_file, read_safetensors
 
