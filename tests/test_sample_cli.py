@@ -144,3 +144,18 @@ def test_model_label():
     assert model_label("runs/my model/") == "my-model"
     assert model_label("runs/m1/model.safetensors") == "m1"
     assert model_label("cyclegan") == "cyclegan"
+
+
+def test_precision_fp32_writes_the_exact_translation(cyclegan_dir, tmp_path):
+    import ganzoo
+
+    source = photo(tmp_path / "photo.png")
+    result = run(cyclegan_dir, "--input", source, "--precision", "fp32", "--out",
+                 tmp_path / "fp32.png")
+    assert result.exit_code == 0, result.output
+    image = torch.from_numpy(np.asarray(Image.open(source), dtype=np.float32) / 255)
+    exact = ganzoo.load(cyclegan_dir).translate(image.permute(2, 0, 1)[None], precision="fp32")
+    expected = (exact[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "fp32.png")), expected)
+    bad = run(cyclegan_dir, "--input", source, "--precision", "fp16")
+    assert bad.exit_code != 0 and "'fp16' is not one of 'auto', 'fp32', 'bf16'" in bad.output
