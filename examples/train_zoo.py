@@ -13,7 +13,8 @@ how its training data is prepared from bundled photos and how it is scored (the 
 ``--install`` replaces the shipped folder's weights (generator only, fp16 where the recipe says
 so), card, sample image and ``metrics.json``, rewrites the recipe with every resolved setting
 (so later changes of defaults cannot drift it), and prints the registry pin (sha256, size).
-Training runs with one torch thread: the machine these models were made on is shared.
+Training runs with the torch threads its recipe pins (``threads``; 1 for all but
+pix2pix-deblur-s): the thread count changes the floating-point order, and so the result.
 """
 
 from __future__ import annotations
@@ -274,7 +275,7 @@ def install(recipe: dict, recipe_path: Path, run: Path, metrics: dict, seconds: 
     cpu = json.loads((run / "run.json").read_text()).get("cpu_seconds")
     record = {"metrics": metrics, "train_seconds": round(seconds, 1),
               "train_cpu_seconds": round(cpu, 1) if cpu else None,
-              "threads": 1, "params_generator": sum(
+              "threads": frozen["set"].get("threads"), "params_generator": sum(
                   t.numel() for t in tensors.values()),
               "dtype": "float16" if recipe.get("fp16") else "float32",
               "fp16_vs_fp32_max_abs_diff": difference}
@@ -322,7 +323,8 @@ def about_section(recipe: dict, record: dict) -> str:
         f"- Data: {recipe['dataset_description']}",
         f"- Architecture: {recipe['architecture_note']}",
         f"- Training: {record['train_seconds']} s wall, {record['train_cpu_seconds']} CPU s, "
-        f"1 torch thread on a shared 2-core machine; recipe `recipe.yaml` in this folder.",
+        f"{record['threads']} torch thread{'s' if record['threads'] != 1 else ''} on a shared "
+        f"2-core machine; recipe `recipe.yaml` in this folder.",
         f"- Weights: {weights}.",
         f"- Shipped inside the `{recipe['package']}` distribution and verified by sha256 like a "
         f"download. Meant to be published as `{HUB_ORG}/{recipe['name']}` on the Hugging Face "
