@@ -135,3 +135,16 @@ def test_translate_any_size_channels_and_tiles():
         model.translate(big, direction="sideways")
     with pytest.raises(GanzooError, match="identity"):
         build_model("cyclegan", {**TINY, "channels_b": 1})
+
+
+def test_residual_generators_start_from_their_input_and_need_matching_channels(tmp_path):
+    model = build_model("cyclegan", {"netG": "resnet_6blocks", "ngf": 4, "ndf": 4,
+                                     "residual": True, "init_gain": 0.0}).eval()
+    # Zero weights: every correction is tanh(0) = 0, so a residual generator is the identity.
+    image = torch.rand(1, 3, 32, 32)
+    torch.testing.assert_close(model.translate(image, precision="fp32"), image)
+    loaded = ganzoo.load(save_pretrained(model, tmp_path / "res"))
+    torch.testing.assert_close(loaded.translate(image, precision="fp32"), image)
+    with pytest.raises(GanzooError, match="residual needs as many input as output channels"):
+        build_model("cyclegan", {"netG": "resnet_6blocks", "ngf": 4, "residual": True,
+                                 "channels_a": 1, "lambda_identity": 0.0})

@@ -45,6 +45,9 @@ class CycleGANConfig:
     ndf: int = 64                   # discriminator width
     norm: Literal["instance", "batch", "none"] = "instance"
     dropout: bool = False
+    # Generators return input + correction (not in the paper; no extra weights); needs
+    # channels_a == channels_b.
+    residual: bool = False
     channels_a: int = 3             # 3 = RGB, 1 = grayscale
     channels_b: int = 3
     image_size: int = 256           # training crop side
@@ -91,7 +94,8 @@ class CycleGAN(TwoDomainBatches, GANModel):
         try:
             def generator(cin: int, cout: int):
                 return init_weights(build_generator(cfg.netG, cin, cout, cfg.ngf, cfg.norm,
-                                                    cfg.dropout), cfg.init, cfg.init_gain)
+                                                    cfg.dropout, cfg.residual),
+                                    cfg.init, cfg.init_gain)
 
             def discriminator(channels: int):
                 return init_weights(build_discriminator(cfg.netD, channels, cfg.ndf,
