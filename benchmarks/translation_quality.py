@@ -60,7 +60,8 @@ Benchmark settings (printed with the table), chosen for 5 CPU-minutes, not the p
 
 Still short of the CycleGAN target (5 CPU-min runs, +dB over identity): +3.9 without EMA, +3.0
 with EMA, -1.2 with batch 8 at ngf 8 / ndf 16; a pixel discriminator (2 CPU-min) gave a clean
-but wrong channel order (+1.9). The learnt mapping lands in different channel mixtures from run
+but wrong channel order (+1.9); residual generators (``residual=True``, session 3) stayed at
+the identity (13.2 dB). The learnt mapping lands in different channel mixtures from run
 to run: which one the adversarial game settles on, not capacity or steps, limits the score.
 
 Before the residual U-Net, pix2pix "sharper than L1" was out of reach: its PatchGAN term added
