@@ -213,9 +213,10 @@ def main() -> None:
     medians = interleaved(runs, args.repeats, device)
     peak = matmul_peak(device)
     peaks = {threads: peak}
-    if device.type == "cpu" and chosen != threads:
-        torch.set_num_threads(chosen)
-        peaks[chosen] = matmul_peak(device)
+    if device.type == "cpu":  # every thread count a row ran with (the 1-thread rows too)
+        for count in {chosen, 1} - {threads}:
+            torch.set_num_threads(count)
+            peaks[count] = matmul_peak(device)
         torch.set_num_threads(threads)
 
     # The whole `ganzoo sample` process, against its own model time measured above.
