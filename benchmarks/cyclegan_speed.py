@@ -24,7 +24,7 @@ Targets: ganzoo's model time <= 0.6x the plain reference; the ``ganzoo sample`` 
 The weights are a seeded random initialisation unless ``--weights`` names a trained ResNet-9
 CycleGAN (a folder or zoo name, e.g. one made by ``ganzoo convert latest_net_G.pth --variant
 cyclegan --set netG=resnet_9blocks``). bf16 rounding is amplified far more by random weights
-(~10/255) than by trained ones, so the bf16 verdict, and with it the speed-up, depends on them.
+(~9/255) than by trained ones, so the bf16 verdict, and with it the speed-up, depends on them.
 
 Reproduce:  .venv/bin/python benchmarks/cyclegan_speed.py [--device cuda] [--compile] [--weights W]
 """

@@ -3,7 +3,7 @@
 bf16 autocast halves convolution time on CPUs with native bf16 instructions (AVX512-BF16, AMX)
 and on GPUs, but its rounding error depends on the weights: the trained zoo translation models
 stay within about 2/255 of their fp32 output, while a randomly initialised ResNet-9 drifts by
-10/255 (`benchmarks/cyclegan_speed.py`). So ``precision="auto"`` runs a network in bf16 only if
+9/255 (`benchmarks/cyclegan_speed.py`). So ``precision="auto"`` runs a network in bf16 only if
 its output on a probe image stays within `BF16_MAX_ERROR` of the fp32 output. The probe runs once
 per set of weights: the verdict is cached until a parameter changes (training, loading).
 
@@ -44,6 +44,7 @@ class FastPath:
         network: the module to run (the model's own, or a channels-last copy of it).
         precision: ``fp32`` or ``bf16``.
         probe_error: max |bf16 - fp32| on the probe in [0, 1] units (None: no probe ran).
+        channels_last: inputs are made channels-last to match ``network``'s layout.
     """
 
     network: nn.Module
