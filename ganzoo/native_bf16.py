@@ -8,6 +8,8 @@ the fp32 rate; elsewhere the conversions run in software and bf16 is slower than
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 
@@ -21,6 +23,7 @@ def bf16_is_fast(device: torch.device) -> bool:
     return capability in ("AVX512", "AVX512_BF16", "AMX") and _cpu_flags_have_bf16()
 
 
+@functools.cache  # the CPU does not change while we run
 def _cpu_flags_have_bf16() -> bool:
     try:
         with open("/proc/cpuinfo") as handle:
