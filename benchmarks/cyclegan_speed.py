@@ -7,7 +7,7 @@ is the median of ``--repeats`` runs after a warm-up):
 * plain eager fp32 — the reference architecture written out below with ``nn.Sequential``,
   the same weights loaded, ``torch.no_grad()``, default layout;
 * ganzoo's sampling path — what ``ganzoo sample`` runs: its load-aware CPU thread choice
-  (`ganzoo.cli.sample.choose_threads`) and ``model.translate`` ([0, 1] in/out, padding to the
+  (`ganzoo.thread_choice.choose_threads`) and ``model.translate`` ([0, 1] in/out, padding to the
   network multiple, inference mode, ``precision="auto"``: bf16 where the device has native bf16
   and a probe shows these weights' output within 2/255 of fp32, see
   `ganzoo.nets.fast_inference`); and the same ``translate`` at plain's thread count;
@@ -154,7 +154,7 @@ def main() -> None:
     def ganzoo_translate():
         return model.translate(image)
 
-    from ganzoo.cli.sample import choose_threads
+    from ganzoo.thread_choice import choose_threads
 
     chosen = choose_threads(args.threads) if device.type == "cpu" else threads
 

@@ -9,8 +9,8 @@ import time
 import pytest
 import torch
 
-from ganzoo.cli import sample
-from ganzoo.cli.sample import busy_cores, choose_threads, threads_for_idle_cores
+from ganzoo import thread_choice
+from ganzoo.thread_choice import busy_cores, choose_threads, threads_for_idle_cores
 
 linux_only = pytest.mark.skipif(not os.path.exists("/proc/loadavg"), reason="Linux /proc only")
 
@@ -42,7 +42,7 @@ def test_reads_the_real_runnable_count():
 @linux_only
 def test_runnable_field_minus_this_process(tmp_path, monkeypatch):
     load_file = tmp_path / "loadavg"
-    monkeypatch.setattr(sample, "LOADAVG_FILE", str(load_file))
+    monkeypatch.setattr(thread_choice, "LOADAVG_FILE", str(load_file))
     # A 1-minute load of 9 must not matter: only the runnable count now does.
     load_file.write_text("9.00 9.00 9.00 1/300 4242\n")  # the one runnable task is us
     assert busy_cores() == 0.0
@@ -67,7 +67,7 @@ def test_own_busy_threads_are_not_counted_as_other_processes():
     worker.start()
     try:
         time.sleep(0.05)
-        seen = max(sample._own_running_threads() for _ in range(50))
+        seen = max(thread_choice._own_running_threads() for _ in range(50))
     finally:
         stop.set()
         worker.join()
@@ -76,7 +76,7 @@ def test_own_busy_threads_are_not_counted_as_other_processes():
 
 
 def test_falls_back_to_the_load_average_then_to_the_default(tmp_path, monkeypatch):
-    monkeypatch.setattr(sample, "LOADAVG_FILE", str(tmp_path / "absent"))
+    monkeypatch.setattr(thread_choice, "LOADAVG_FILE", str(tmp_path / "absent"))
     if hasattr(os, "getloadavg"):
         assert busy_cores() == pytest.approx(os.getloadavg()[0], abs=2.0)
 
