@@ -98,14 +98,15 @@ class VanillaGAN(NoiseDrivenGAN):
     #: second half, EMA of G (benchmarks/mode_collapse.py, 5 seeds each):
     #: grid25 — width 256, 8,000 iterations: 25/25 modes on every seed, 96.4 % HQ, but ~170-230
     #: CPU-s (width 192 / 6,000 took ~95 s and lost modes or precision: seed 4 kept 21 modes,
-    #: seed 3 85 % HQ). ring8 — width 192, 6,000 iterations, no penalty (even R1 = 0.001 is too
-    #: strong a smoothness prior for std 0.01): 8/8 on every seed, 96.7 % HQ; width 256 / 8,000
-    #: raised HQ to 98.2-98.4 % but seed 0 lost a mode.
+    #: seed 3 85 % HQ). ring8 — width 192, 8,000 iterations, no penalty (even R1 = 0.001 is too
+    #: strong a smoothness prior for std 0.01): 8/8 on every seed, 97.5 % HQ, 107-117 CPU-s
+    #: (6,000 iterations: 96.7 %, seeds 1 and 2 at 95.7 / 95.3; width 256 / 8,000 raised HQ to
+    #: 98.2-98.4 % on seeds 1-3 but seed 0 lost a mode).
     recipes: ClassVar[dict[str, dict[str, Any]]] = {
         "grid25": {"hidden": 256, "steps": 8000, "batch_size": 512, "lr_decay_start": 4000,
                    "ema_decay": 0.999, "sample_every": 1000, "checkpoint_every": 1000,
                    "threads": 1},
-        "ring8": {"penalty": "none", "steps": 6000, "batch_size": 512, "lr_decay_start": 3000,
+        "ring8": {"penalty": "none", "steps": 8000, "batch_size": 512, "lr_decay_start": 4000,
                   "ema_decay": 0.999, "sample_every": 1000, "checkpoint_every": 1000,
                   "threads": 1},
         "digits": {"data_shape": [1, 8, 8], "latent_dim": 64, "hidden": 256, "lr_g": 2e-4,
