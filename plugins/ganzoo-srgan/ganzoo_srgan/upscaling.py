@@ -20,9 +20,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ganzoo.nets.fast_inference import FastPath, fast_path
+from ganzoo.nets.translate_image import match_channels
 from ganzoo.tiling import tiled_apply
-
-_LUMA = (0.299, 0.587, 0.114)
 
 
 def network_function(model: Any, precision: str | None = None) -> FastPath:
@@ -53,9 +52,7 @@ def upscale_image(model: Any, image: Tensor, *, tile: int, overlap: int,
     if color.shape[1] == want:
         out = upscale(color)
     elif want == 3 and color.shape[1] == 1:
-        rgb = upscale(color.expand(1, 3, *color.shape[-2:]).contiguous())
-        weights = torch.tensor(_LUMA).view(1, 3, 1, 1)
-        out = (rgb * weights).sum(dim=1, keepdim=True)
+        out = match_channels(upscale(color.expand(1, 3, *color.shape[-2:]).contiguous()), 1)
     elif want == 1:
         out = torch.cat([upscale(color[:, c:c + 1]) for c in range(color.shape[1])], dim=1)
     else:
