@@ -82,6 +82,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ganzoo.colour import LUMA
+
 REPRODUCE = ".venv/bin/python benchmarks/translation_quality.py"
 SPLITS = {
     "deblur_train": ["astronaut", "coffee", "rocket", "china", "immunohistochemistry", "hubble_deep_field"],
@@ -158,7 +160,7 @@ def ssim(output: np.ndarray, truth: np.ndarray) -> float:
 def gradient_magnitude(image: np.ndarray) -> float:
     from scipy.ndimage import sobel
 
-    luma = image @ np.array([0.299, 0.587, 0.114], np.float32)
+    luma = image @ np.array(LUMA, np.float32)
     return float(np.mean(np.hypot(sobel(luma, 0), sobel(luma, 1))))
 
 

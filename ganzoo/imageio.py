@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .colour import LUMA
 from .errors import GanzooError
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ def _to_mode(pixels: np.ndarray, mode: str) -> np.ndarray:
     if mode == "RGB":
         return np.repeat(pixels, 3, axis=-1) if channels == 1 else pixels
     if channels == 3:  # the same luma weights Pillow's convert("L") uses
-        luma = pixels @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        luma = pixels @ np.array(LUMA, dtype=np.float32)
         return luma[..., None].astype(np.float32)
     return pixels
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import torch
 
+from ..colour import LUMA
 from ..errors import GanzooError
 from .image_folder import list_images
 from .pair_transforms import apply_crop, draw_crop
@@ -97,7 +98,7 @@ class PairedImages(TwoDomainImages):
 def _to_mode(image: torch.Tensor, mode: str) -> torch.Tensor:
     if mode == "RGB":
         return image
-    weights = image.new_tensor([0.299, 0.587, 0.114]).view(3, 1, 1)
+    weights = image.new_tensor(LUMA).view(3, 1, 1)
     return (image * weights).sum(0, keepdim=True)
 
 

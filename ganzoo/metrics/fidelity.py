@@ -17,11 +17,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from ..colour import LUMA, STUDIO_LUMA_SCALE
+
 if TYPE_CHECKING:
     from torch import Tensor
 
-#: BT.601 RGB [0, 1] → Y [16, 235] coefficients (MATLAB rgb2ycbcr).
-_Y_WEIGHTS = (65.481, 128.553, 24.966)
+#: BT.601 RGB [0, 1] → Y [16, 235] coefficients (MATLAB rgb2ycbcr: 65.481, 128.553, 24.966).
+_Y_WEIGHTS = tuple(STUDIO_LUMA_SCALE * w for w in LUMA)
 
 
 def rgb_to_y(images: Tensor) -> Tensor:

@@ -13,13 +13,13 @@ from typing import Any, Callable, Iterator
 import torch
 from torch import Tensor, nn
 
+from ..colour import LUMA
 from ..errors import GanzooError
 from ..tiling import tiled_apply, whole_image_tile
 from .fast_inference import fast_path
 
 #: Overlap between tiles when tiling; at most a quarter of the tile.
 DEFAULT_OVERLAP = 64
-_LUMA = (0.299, 0.587, 0.114)
 
 
 def match_channels(images: Tensor, channels: int) -> Tensor:
@@ -30,7 +30,7 @@ def match_channels(images: Tensor, channels: int) -> Tensor:
     if have == 1 and channels == 3:
         return images.expand(-1, 3, -1, -1)
     if have == 3 and channels == 1:
-        weights = images.new_tensor(_LUMA).view(1, 3, 1, 1)
+        weights = images.new_tensor(LUMA).view(1, 3, 1, 1)
         return (images * weights).sum(1, keepdim=True)
     raise GanzooError(f"cannot feed {have}-channel images to a {channels}-channel model; "
                       f"give 1-channel (gray) or 3-channel (RGB) images")
