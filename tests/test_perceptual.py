@@ -30,6 +30,21 @@ def test_pixel_losses():
         pixel_loss(a, b, "l3")
 
 
+def test_pixel_losses_weighted_by_luma_and_chroma():
+    gray, black = torch.full((1, 3, 2, 2), 0.5), torch.zeros(1, 3, 2, 2)
+    # A gray error is all luma: the same as in RGB, whatever the chroma weight.
+    assert float(pixel_loss(gray, black, "l1", chroma_weight=0.0)) == pytest.approx(0.5)
+    red = torch.zeros(1, 3, 2, 2)
+    red[:, 0] = 0.2
+    # Y = 0.299 * 0.2, Cb = -0.168736 * 0.2, Cr = 0.5 * 0.2 (BT.601, full range).
+    y, cb, cr = 0.0598, 0.0337472, 0.1
+    assert float(pixel_loss(red, black, "l1", 0.25)) == pytest.approx(y + 0.25 * (cb + cr) / 2)
+    assert float(pixel_loss(red, black, "mse", 0.25)) == pytest.approx(
+        y ** 2 + 0.25 * (cb ** 2 + cr ** 2) / 2)
+    # Gray images have no chroma: the weight is ignored.
+    assert float(pixel_loss(red[:, :1], black[:, :1], "l1", 0.25)) == pytest.approx(0.2)
+
+
 def test_vgg_layout_matches_torchvision_indices():
     names = vgg_layer_names("vgg19")
     # torchvision's vgg19().features: index 34 is conv5_4, 35 its ReLU, 36 the last pool.

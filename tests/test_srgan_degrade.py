@@ -5,7 +5,8 @@ import pytest
 import torch
 from PIL import Image
 
-from ganzoo.data.degrade import DegradedPairs, bicubic_downscale, crop_to_multiple, sr_pairs
+from ganzoo.data.degrade import (DegradedPairs, bicubic_downscale, crop_to_multiple, degrade,
+                                 round_to_8bit, sr_pairs)
 from ganzoo.errors import GanzooError
 
 
@@ -39,11 +40,29 @@ def test_pairs_are_crops_and_their_reductions():
     assert pairs.patch_size == 24 and len(pairs) == 10
     lr, hr = pairs[3]
     assert hr.shape == (3, 24, 24) and lr.shape == (3, 6, 6)
-    torch.testing.assert_close(lr, bicubic_downscale(hr, 4))
+    # The LR input is what an 8-bit file of the reduction would hold.
+    torch.testing.assert_close(lr, round_to_8bit(bicubic_downscale(hr, 4)), rtol=0, atol=0)
+    assert torch.equal(lr * 255, (lr * 255).round())
     # hr is a crop of the image: find it.
     found = any(torch.equal(image[:, t:t + 24, l:l + 24], hr)
                 for t in range(50 - 23) for l in range(70 - 23))
     assert found
+
+
+def test_unrounded_lr_on_request():
+    image = torch.rand(3, 32, 32)
+    exact = DegradedPairs([image], scale=4, patch_size=16, length=2, quantize=False)
+    lr, hr = exact[0]
+    torch.testing.assert_close(lr, bicubic_downscale(hr, 4), rtol=0, atol=0)
+    assert not torch.equal(lr * 255, (lr * 255).round())
+    assert torch.equal(degrade(hr, 4, quantize=False), lr)
+    assert torch.equal(degrade(hr, 4), round_to_8bit(lr))
+
+
+def test_round_to_8bit_clamps_and_rounds():
+    values = torch.tensor([-0.2, 0.0, 0.5 / 255 + 1e-6, 0.3, 1.0, 1.7])
+    expected = torch.tensor([0.0, 0.0, 1 / 255, 76 / 255, 1.0, 1.0])
+    torch.testing.assert_close(round_to_8bit(values), expected, rtol=0, atol=1e-7)
 
 
 def test_same_index_same_pair_and_indices_differ():
@@ -88,4 +107,5 @@ def test_registered_as_sr_dataset(tmp_path):
 
     Image.fromarray(np.zeros((32, 32, 3), dtype=np.uint8)).save(tmp_path / "x.png")
     pairs = load_dataset(f"sr:{tmp_path}", scale=2, image_size=16)
-    assert pairs[0][0].shape == (3, 8, 8)
+    assert pairs[0][0].shape == (3, 8, 8) and pairs.quantize
+    assert not load_dataset(f"sr:{tmp_path}", scale=2, image_size=16, quantize_lr=False).quantize

@@ -12,7 +12,7 @@ from PIL import Image
 import ganzoo
 from ganzoo.building import build_model
 from ganzoo.cli import _add_core_commands, cli
-from ganzoo.data.degrade import DegradedPairs, bicubic_downscale
+from ganzoo.data.degrade import DegradedPairs, bicubic_downscale, round_to_8bit
 from ganzoo.errors import GanzooError
 from ganzoo.train import TrainConfig, Trainer
 from ganzoo.nets.fast_inference import BF16_MAX_ERROR
@@ -51,12 +51,28 @@ def test_hr_only_batches_are_cropped_and_degraded():
     hr = torch.rand(2, 3, 40, 44)
     lr, target = model.pairs(hr)
     assert lr.shape == (2, 3, 4, 4) and target.shape == (2, 3, 16, 16)
-    torch.testing.assert_close(lr, bicubic_downscale(target, 4))
+    torch.testing.assert_close(lr, round_to_8bit(bicubic_downscale(target, 4)), rtol=0, atol=0)
+    unrounded = build_model("srresnet", {**TINY, "scale": 4, "quantize_lr": False})
+    torch.manual_seed(0)
+    lr, target = unrounded.pairs(hr)
+    torch.testing.assert_close(lr, bicubic_downscale(target, 4), rtol=0, atol=0)
     # Pairs of another scale keep their HR crops and are re-degraded at the model's scale.
     lr, target = model.pairs([torch.rand(2, 3, 8, 8), torch.rand(2, 3, 16, 16)])
     assert lr.shape == (2, 3, 4, 4) and target.shape == (2, 3, 16, 16)
     with pytest.raises(GanzooError, match="image batches"):
         model.pairs(torch.rand(2, 5))
+
+
+def test_quantize_lr_setting_reaches_the_sr_dataset():
+    from ganzoo.cli.train import dataset_options
+
+    def options(explicit):
+        return dataset_options({"variant": "srresnet", "recipe": {}, "explicit": explicit})
+
+    assert options({})["quantize_lr"] is True
+    assert options({"quantize_lr": False})["quantize_lr"] is False
+    assert "quantize_lr" not in dataset_options({"variant": "cgan", "recipe": {},
+                                                 "explicit": {}})
 
 
 def test_srgan_starts_from_a_trained_srresnet_and_trains_both_networks(tmp_path):

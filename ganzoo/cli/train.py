@@ -80,14 +80,15 @@ def split_values(settings: dict[str, Any], hints: dict[str, Any]) -> tuple[dict,
 
 
 def dataset_options(settings: dict[str, Any]) -> dict[str, Any]:
-    """Options the data must follow from the model (image size, channels, SR scale)."""
+    """Options the data must follow from the model (image size, channels, SR scale and
+    input rounding)."""
     from ..building import variant_class
 
     _, cls = variant_class(settings["variant"])
     defaults = cls.Config()
     chosen = {**settings["recipe"], **settings["explicit"]}
-    return {k: chosen.get(k, getattr(defaults, k)) for k in ("image_size", "channels", "scale")
-            if hasattr(defaults, k)}
+    return {k: chosen.get(k, getattr(defaults, k))
+            for k in ("image_size", "channels", "scale", "quantize_lr") if hasattr(defaults, k)}
 
 
 def prepare_out_dir(out: Path, *, resume: bool, force: bool) -> None:

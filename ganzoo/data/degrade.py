@@ -4,7 +4,9 @@
 ``image_size`` crop (``ganzoo train`` passes the variant's ``image_size``) (plus a random flip /
 90-degree rotation), ``lr`` its antialiased bicubic downscale by ``scale`` — the "bicubic
 degradation" of the SR benchmarks (MATLAB ``imresize``; torch's antialiased bicubic is the same
-kernel widened by the scale). Images are read when needed, so big folders do not fill memory.
+kernel widened by the scale) — rounded to 8 bits by default, like every PNG or JPEG the model
+will later upscale (training on unrounded inputs leaves the network unprepared for that noise).
+Images are read when needed, so big folders do not fill memory.
 
 Every index draws its crop from a generator seeded by ``(seed, index)``: the pairs are the same in
 every run and every worker, which keeps training resumable bit for bit.
@@ -41,6 +43,18 @@ def bicubic_downscale(images: Tensor, scale: int) -> Tensor:
     return small[0] if single else small
 
 
+def round_to_8bit(images: Tensor) -> Tensor:
+    """[0, 1] images rounded to the 256 levels an 8-bit file holds."""
+    return (images.clamp(0.0, 1.0) * 255).round() / 255
+
+
+def degrade(hr: Tensor, scale: int, quantize: bool = True) -> Tensor:
+    """The LR input of an SR training pair: `bicubic_downscale`, then `round_to_8bit` if
+    ``quantize``."""
+    lr = bicubic_downscale(hr, scale)
+    return round_to_8bit(lr) if quantize else lr
+
+
 def crop_to_multiple(image: Tensor, multiple: int) -> Tensor:
     """Drop bottom/right pixels so H and W are multiples of ``multiple`` (SR "mod crop")."""
     height, width = image.shape[-2:]
@@ -69,11 +83,12 @@ class DegradedPairs:
         seed: makes the crops reproducible.
         augment: random horizontal flip and transpose (with both: a 90-degree turn).
         channels: 3 (RGB) or 1 (grayscale) when reading paths.
+        quantize: round the LR input to 8 bits (see the module docstring).
     """
 
     def __init__(self, images: Sequence, scale: int = 4, patch_size: int = 96,
                  length: int | None = None, seed: int = 0, augment: bool = True,
-                 channels: int = 3):
+                 channels: int = 3, quantize: bool = True):
         if not images:
             raise GanzooError("no images to make super-resolution pairs from")
         self.images = list(images)
@@ -85,6 +100,7 @@ class DegradedPairs:
         self.seed = int(seed)
         self.augment = augment
         self.mode = "L" if channels == 1 else "RGB"
+        self.quantize = bool(quantize)
 
     def __len__(self) -> int:
         return self.length
@@ -123,13 +139,14 @@ class DegradedPairs:
             if turns:
                 hr = hr.transpose(-1, -2)
         hr = hr.float().contiguous()
-        return bicubic_downscale(hr, self.scale), hr
+        return degrade(hr, self.scale, self.quantize), hr
 
 
 def sr_pairs(arg: str | None, scale: int = 4, image_size: int = 96, length: int | None = None,
-             seed: int = 0, channels: int = 3, **_ignored) -> DegradedPairs:
+             seed: int = 0, channels: int = 3, quantize_lr: bool = True,
+             **_ignored) -> DegradedPairs:
     """Factory for ``--data sr:FOLDER``: bicubic ×``scale`` pairs from the folder's images."""
     if not arg:
         raise GanzooError("--data sr needs a folder: --data sr:PATH/TO/IMAGES")
     return DegradedPairs(image_files(arg), scale=scale, patch_size=image_size, length=length,
-                         seed=seed, channels=channels)
+                         seed=seed, channels=channels, quantize=quantize_lr)

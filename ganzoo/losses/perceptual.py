@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..colour import CHROMA, LUMA
 from ..errors import GanzooError
 
 if TYPE_CHECKING:
@@ -36,15 +37,26 @@ _IMAGENET_MEAN = (0.485, 0.456, 0.406)
 _IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
-def pixel_loss(prediction: Tensor, target: Tensor, kind: str = "l1") -> Tensor:
-    """Mean absolute (``"l1"``) or squared (``"mse"``) error."""
+def pixel_loss(prediction: Tensor, target: Tensor, kind: str = "l1",
+               chroma_weight: float | None = None) -> Tensor:
+    """Mean absolute (``"l1"``) or squared (``"mse"``) error.
+
+    With ``chroma_weight`` (and 3-channel ``(N, 3, H, W)`` images), the error is taken in BT.601
+    YCbCr instead of RGB: the luma error plus ``chroma_weight`` times the mean chroma error.
+    Super-resolution is scored on luma (PSNR/SSIM on Y), so a weight below 1 spends the
+    network's capacity where the score is.
+    """
+    import torch
     import torch.nn.functional as F
 
-    if kind == "l1":
-        return F.l1_loss(prediction, target)
-    if kind == "mse":
-        return F.mse_loss(prediction, target)
-    raise GanzooError(f"pixel loss must be l1 or mse, got {kind!r}")
+    if kind not in ("l1", "mse"):
+        raise GanzooError(f"pixel loss must be l1 or mse, got {kind!r}")
+    if chroma_weight is None or prediction.dim() != 4 or prediction.shape[1] != 3:
+        return F.l1_loss(prediction, target) if kind == "l1" else F.mse_loss(prediction, target)
+    to_ycbcr = prediction.new_tensor((LUMA, *CHROMA))
+    difference = torch.einsum("kc,nchw->nkhw", to_ycbcr, prediction - target)
+    error = difference.abs() if kind == "l1" else difference.square()
+    return error[:, 0].mean() + chroma_weight * error[:, 1:].mean()
 
 
 def vgg_layer_names(arch: str) -> list[str]:
