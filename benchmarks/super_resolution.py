@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 
 from ganzoo.building import build_model
-from ganzoo.data.degrade import DegradedPairs, bicubic_downscale, crop_to_multiple
+from ganzoo.data.degrade import DegradedPairs, crop_to_multiple, degrade, round_to_8bit
 from ganzoo.layout import load_pretrained_folder
 from ganzoo.metrics.fidelity import psnr, sharpness, ssim
 from ganzoo.train import TrainConfig, Trainer
@@ -58,20 +58,22 @@ def photos() -> tuple[list[torch.Tensor], dict[str, torch.Tensor]]:
     return train, {k: crop_to_multiple(v, SCALE) for k, v in test.items()}
 
 
-def quantize(images: torch.Tensor) -> torch.Tensor:
-    return (images.clamp(0, 1) * 255).round() / 255
-
-
 def evaluate(upscale, test: dict[str, torch.Tensor]) -> dict[str, float]:
     rows = {"psnr": [], "ssim": [], "sharpness": [], "sharpness_gt": []}
     for hr in test.values():
-        lr = quantize(bicubic_downscale(hr, SCALE))
-        sr = quantize(upscale(lr[None]))
+        lr = degrade(hr, SCALE)  # rounded to 8 bits, as a PNG would hold it
+        sr = round_to_8bit(upscale(lr[None]))
         rows["psnr"].append(psnr(sr, hr[None], SCALE))
         rows["ssim"].append(ssim(sr, hr[None], SCALE))
         rows["sharpness"].append(sharpness(sr, SCALE))
         rows["sharpness_gt"].append(sharpness(hr[None], SCALE))
     return {k: float(np.mean(v)) for k, v in rows.items()}
+
+
+def fp32(model):
+    """The model's upscaling in full precision: what the quality rows score (the fast path's
+    bf16, where it runs, is checked and timed separately)."""
+    return lambda lr: model.translate(lr, precision="fp32")
 
 
 def interpolation(mode: str):
@@ -81,18 +83,20 @@ def interpolation(mode: str):
     return run
 
 
-def train(variant: str, values: dict, dataset, steps: int, batch: int, seed: int, out: Path):
+def train(variant: str, values: dict, dataset, steps: int, batch: int, seed: int, out: Path,
+          precision: str):
     torch.manual_seed(seed)
     model = build_model(variant, values)
     config = TrainConfig(steps=steps, batch_size=batch, seed=seed, device="cpu",
                          sample_every=0, checkpoint_every=0, log_every=max(1, steps // 20),
-                         preview_count=4, ema_decay=0.999)
+                         preview_count=4, ema_decay=0.999, precision=precision)
     trainer = Trainer(model, dataset, config, out_dir=out)
     began, cpu_began = time.perf_counter(), time.process_time()
     trainer.fit()
     # CPU seconds of this process (all its threads): the fair budget on a shared machine.
     return load_pretrained_folder(out), {"train_s": time.perf_counter() - began,
-                                         "train_cpu_s": time.process_time() - cpu_began}
+                                         "train_cpu_s": time.process_time() - cpu_began,
+                                         "precision": trainer.precision}
 
 
 def best_times(functions, repeats: int) -> list[float]:
@@ -143,6 +147,12 @@ def main() -> None:
     parser.add_argument("--adversarial-weight", type=float, default=5e-2,
                         help="G's adversarial weight; the paper's 1e-3 (the srgan variant's "
                              "default) assumes ~10^5 steps and barely moves a 400-step run")
+    parser.add_argument("--chroma-weight", type=float, default=0.25,
+                        help="weight of chroma next to luma in the pixel loss (PSNR is scored "
+                             "on luma); a negative value takes the loss in RGB")
+    parser.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"),
+                        help="training precision; auto = bf16 where the CPU computes it "
+                             "natively (scores always use fp32 inference)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -156,20 +166,22 @@ def main() -> None:
                             length=1000 * len(train_images), seed=args.seed)
     arch = {"scale": SCALE, "arch": args.arch, "blocks": args.blocks,
             "features": args.features, "image_size": args.patch, "lr": args.lr,
-            "content_loss": "l1" if args.arch == "msrresnet" else "mse"}
+            "content_loss": "l1" if args.arch == "msrresnet" else "mse",
+            "chroma_weight": args.chroma_weight if args.chroma_weight >= 0 else None}
     results = {"nearest": evaluate(interpolation("nearest"), test),
                "bicubic": evaluate(interpolation("bicubic"), test)}
     with tempfile.TemporaryDirectory() as tmp:
         srresnet, srresnet_time = train("srresnet", arch, dataset, args.srresnet_steps,
-                                        args.batch, args.seed, Path(tmp) / "srresnet")
-        results["SRResNet"] = {**evaluate(srresnet.translate, test), **srresnet_time}
+                                        args.batch, args.seed, Path(tmp) / "srresnet",
+                                        args.precision)
+        results["SRResNet"] = {**evaluate(fp32(srresnet), test), **srresnet_time}
         print(f"SRResNet: {results['SRResNet']}", flush=True)
         srgan, srgan_time = train("srgan", {**arch, "init_from": str(Path(tmp) / "srresnet"),
                                             "adversarial_weight": args.adversarial_weight,
                                             "d_features": args.d_features, "lr_d": args.lr},
                                   dataset, args.srgan_steps, args.batch, args.seed,
-                                  Path(tmp) / "srgan")
-        results["SRGAN"] = {**evaluate(srgan.translate, test), **srgan_time}
+                                  Path(tmp) / "srgan", args.precision)
+        results["SRGAN"] = {**evaluate(fp32(srgan), test), **srgan_time}
     timing = time_inference(srresnet, 3 if args.quick else 10)
     report(args, results, timing)
     if args.json:
@@ -210,7 +222,9 @@ def report(args, results: dict, timing: dict) -> None:
           f"mean |diff| {timing['mean_abs_diff']:.2e}, PSNR {timing['psnr_vs_fp32']:.1f} dB")
     print(f"Training config: {args.arch}, {args.blocks} blocks x {args.features} ch, "
           f"{args.srresnet_steps}+{args.srgan_steps} steps, batch {args.batch}, "
-          f"{args.patch}px HR crops, lr {args.lr}, D width {args.d_features}, "
+          f"{args.patch}px HR crops (LR inputs rounded to 8 bits), lr {args.lr}, chroma "
+          f"weight {args.chroma_weight if args.chroma_weight >= 0 else 'none (RGB loss)'}, "
+          f"D width {args.d_features}, {results['SRResNet']['precision']} training, "
           f"{args.threads} threads. Wall times on a CPU shared with other jobs; CPU seconds "
           f"count this process's threads only.")
     print(f"Reproduce: .venv/bin/python {' '.join(sys.argv)}")
