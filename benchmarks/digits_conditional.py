@@ -89,7 +89,9 @@ def main(argv=None) -> int:
     parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                         help="a setting as `ganzoo train --set` takes it (trying a recipe)")
     args = parser.parse_args(argv)
-    sets = dict(item.split("=", 1) for item in args.sets)
+    from ganzoo.config import parse_set_options
+
+    sets = parse_set_options(args.sets)  # typed like `ganzoo train --set` (YAML values)
 
     import os
 
