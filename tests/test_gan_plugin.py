@@ -34,6 +34,22 @@ def test_toy_generators_and_discriminators_shapes():
         assert model.score(torch.randn(6, 2)).shape == (2,)
 
 
+def test_mlp_edge_layers_stay_fp32_under_bf16_autocast():
+    model = tiny("gan", layers=2)
+    z, points = torch.randn(8, model.config.latent_dim), torch.randn(8, 2) * 4
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        fake, score = model.generator(z), model.discriminator(points)
+        first_hidden = model.discriminator.body[0](points)
+        middle = model.discriminator.body[2](first_hidden)
+    # Coordinates written and scores read in fp32, exactly as without autocast...
+    assert fake.dtype == score.dtype == first_hidden.dtype == torch.float32
+    torch.testing.assert_close(first_hidden, model.discriminator.body[0](points), rtol=0, atol=0)
+    # ...while the wide hidden layers run in bf16.
+    assert middle.dtype == torch.bfloat16
+    # The same keys as plain Linear layers: weights trained before load unchanged.
+    assert "discriminator.head.weight" in model.state_dict()
+
+
 def test_toy_sampling_is_seeded_points():
     model = tiny("gan")
     a, b = model.sample(50, seed=1), model.sample(50, seed=1)

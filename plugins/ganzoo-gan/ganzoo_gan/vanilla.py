@@ -45,8 +45,23 @@ class VanillaGANConfig:
     betas: tuple[float, float] = (0.5, 0.999)
 
 
+class FullPrecisionLinear(nn.Linear):
+    """A Linear layer that stays fp32 under bf16/fp16 autocast (same weights and keys as
+    ``nn.Linear``; in fp32 training it is ``nn.Linear``).
+
+    For the layers that read or write data coordinates: bf16 keeps 8 mantissa bits, so a toy
+    point near 4.0 moves in steps of 0.016, a third of grid25's std. They are the cheap layers
+    (2 inputs or outputs); the wide hidden layers are where bf16 saves time.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        with torch.autocast(x.device.type, enabled=False):
+            return super().forward(x.float())
+
+
 class MLPGenerator(Generator):
-    """z → ``layers`` × (Linear, ReLU) → Linear → data (tanh for images)."""
+    """z → ``layers`` × (Linear, ReLU) → Linear → data (tanh for images); the first and last
+    layers stay fp32 under autocast."""
 
     def __init__(self, latent_dim: int, data_shape: tuple[int, ...], hidden: int, layers: int):
         super().__init__()
@@ -54,10 +69,11 @@ class MLPGenerator(Generator):
         self.data_shape = data_shape
         blocks: list[nn.Module] = []
         width = latent_dim
-        for _ in range(layers):
-            blocks += [nn.Linear(width, hidden), nn.ReLU()]
+        for index in range(layers):
+            linear = FullPrecisionLinear if index == 0 else nn.Linear
+            blocks += [linear(width, hidden), nn.ReLU()]
             width = hidden
-        blocks.append(nn.Linear(width, flat_size(data_shape)))
+        blocks.append(FullPrecisionLinear(width, flat_size(data_shape)))
         if len(data_shape) == 3:
             blocks.append(nn.Tanh())
         self.net = nn.Sequential(*blocks)
@@ -67,18 +83,20 @@ class MLPGenerator(Generator):
 
 
 class MLPDiscriminator(Discriminator):
-    """Packed, flattened samples → ``layers`` × (Linear, LeakyReLU 0.2) → Linear → score."""
+    """Packed, flattened samples → ``layers`` × (Linear, LeakyReLU 0.2) → Linear → score; the
+    first layer and the head stay fp32 under autocast."""
 
     def __init__(self, in_features: int, hidden: int, layers: int, minibatch_std: bool = False):
         super().__init__()
         self.minibatch_std = minibatch_std
         blocks: list[nn.Module] = []
         width = in_features
-        for _ in range(layers):
-            blocks += [nn.Linear(width, hidden), nn.LeakyReLU(0.2)]
+        for index in range(layers):
+            linear = FullPrecisionLinear if index == 0 else nn.Linear
+            blocks += [linear(width, hidden), nn.LeakyReLU(0.2)]
             width = hidden
         self.body = nn.Sequential(*blocks)
-        self.head = nn.Linear(width + int(minibatch_std), 1)
+        self.head = FullPrecisionLinear(width + int(minibatch_std), 1)
 
     def forward(self, x: Tensor) -> Tensor:
         h = self.body(x.flatten(1))
