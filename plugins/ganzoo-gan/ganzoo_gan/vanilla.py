@@ -49,9 +49,10 @@ class FullPrecisionLinear(nn.Linear):
     """A Linear layer that stays fp32 under bf16/fp16 autocast (same weights and keys as
     ``nn.Linear``; in fp32 training it is ``nn.Linear``).
 
-    For the layers that read or write data coordinates: bf16 keeps 8 mantissa bits, so a toy
-    point near 4.0 moves in steps of 0.016, a third of grid25's std. They are the cheap layers
-    (2 inputs or outputs); the wide hidden layers are where bf16 saves time.
+    For the layers that read or write data coordinates: bf16 keeps 8 significant bits, so a toy
+    point near 4.0 is rounded to steps of 0.016 (below 4) or 0.031 (above), a third to over
+    half of grid25's std of 0.05. They are the cheap layers (2 inputs or outputs); the wide
+    hidden layers are where bf16 saves time.
     """
 
     def forward(self, x: Tensor) -> Tensor:
