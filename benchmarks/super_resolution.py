@@ -8,8 +8,9 @@ ground truth's), training time, and the ×4 inference time of a 128×128 input t
 ``translate`` (fast path) vs a plain eager fp32 forward.
 
 Training runs in bf16 autocast where the CPU computes bf16 natively (``--precision auto``),
-which is what fits 4,000 steps of 48-channel blocks in the budget (about 470-590 CPU-s at 1
-thread); on a CPU without it the same run is fp32 and slower (the table shows the CPU seconds).
+about twice the fp32 rate; on a CPU without it the same run is fp32 and slower (the table shows
+the CPU seconds). At lr 1e-3 SRResNet trained in 469-541 CPU-s at 1 thread; a solo run at the
+current lr 5e-4 passed 600 CPU-s, so the budget is not met yet (cause not found).
 Results: ``benchmarks/results/super_resolution.txt`` (seeds 0, 1 and 2: +1.04, +1.02 and +1.03 dB
 over bicubic, SRGAN sharper on all three; at lr 1e-3 they were +1.07, +0.96 and +0.55).
 
@@ -151,7 +152,7 @@ def time_inference(model, repeats: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny smoke run")
-    # ~470 CPU-s for SRResNet at 1 thread in bf16 (a CPU with native bf16): inside 600 CPU-s.
+    # 469-541 CPU-s for SRResNet at 1 thread in bf16 at lr 1e-3; over 600 in a solo lr 5e-4 run.
     parser.add_argument("--srresnet-steps", type=int, default=4000)
     parser.add_argument("--srgan-steps", type=int, default=400)
     parser.add_argument("--batch", type=int, default=16)
