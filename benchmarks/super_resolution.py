@@ -102,12 +102,13 @@ def interpolation(mode: str):
 
 
 def train(variant: str, values: dict, dataset, steps: int, batch: int, seed: int, out: Path,
-          precision: str):
+          precision: str, channels_last: bool):
     torch.manual_seed(seed)
     model = build_model(variant, values)
     config = TrainConfig(steps=steps, batch_size=batch, seed=seed, device="cpu",
                          sample_every=0, checkpoint_every=0, log_every=max(1, steps // 20),
-                         preview_count=4, ema_decay=0.999, precision=precision)
+                         preview_count=4, ema_decay=0.999, precision=precision,
+                         channels_last=channels_last)
     trainer = Trainer(model, dataset, config, out_dir=out)
     began, cpu_began = time.perf_counter(), time.process_time()
     trainer.fit()
@@ -175,6 +176,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (1: the fewest CPU-seconds per step; 2 threads took "
                              "718 CPU-s for what 1 thread trains in 469)")
+    parser.add_argument("--channels-last", action=argparse.BooleanOptionalAction, default=True,
+                        help="train in NHWC memory order (same math; SRResNet steps ~18 %% "
+                             "faster on oneDNN CPUs)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
@@ -194,14 +198,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         srresnet, srresnet_time = train("srresnet", arch, dataset, args.srresnet_steps,
                                         args.batch, args.seed, Path(tmp) / "srresnet",
-                                        args.precision)
+                                        args.precision, args.channels_last)
         results["SRResNet"] = {**evaluate(fp32(srresnet), test), **srresnet_time}
         print(f"SRResNet: {results['SRResNet']}", flush=True)
         srgan, srgan_time = train("srgan", {**arch, "init_from": str(Path(tmp) / "srresnet"),
                                             "adversarial_weight": args.adversarial_weight,
                                             "d_features": args.d_features, "lr_d": args.lr},
                                   dataset, args.srgan_steps, args.batch, args.seed,
-                                  Path(tmp) / "srgan", args.precision)
+                                  Path(tmp) / "srgan", args.precision, args.channels_last)
         results["SRGAN"] = {**evaluate(fp32(srgan), test), **srgan_time}
     timing = time_inference(srresnet, 3 if args.quick else 10)
     report(args, results, timing)
@@ -227,9 +231,11 @@ def report(args, results: dict, timing: dict) -> None:
     sharper = (abs(results["SRGAN"]["sharpness"] - gt)
                < abs(results["SRResNet"]["sharpness"] - gt))
     cpu_s = results["SRResNet"]["train_cpu_s"]
+    total_s = cpu_s + results["SRGAN"]["train_cpu_s"]
     print(f"\nSRResNet - bicubic: {gain:+.2f} dB after {cpu_s:.0f} CPU-s of training (target "
-          f">= +1.0 within 600 CPU-s: "
-          f"{'met' if gain >= 1.0 and cpu_s <= 600 else 'NOT met'})")
+          f">= +1.0: {'met' if gain >= 1.0 else 'NOT met'})")
+    print(f"Training, SRResNet + SRGAN: {total_s:.0f} CPU-s (target <= 600: "
+          f"{'met' if total_s <= 600 else 'NOT met'})")
     print(f"SRGAN sharper than SRResNet: {'yes' if sharper else 'no'}; PSNR gap "
           f"{gan_gap:.2f} dB (target: sharper and gap <= 2 dB: "
           f"{'met' if sharper and gan_gap <= 2 else 'NOT met'})")
@@ -245,7 +251,8 @@ def report(args, results: dict, timing: dict) -> None:
           f"{args.srresnet_steps}+{args.srgan_steps} steps, batch {args.batch}, "
           f"{args.patch}px HR crops (LR inputs rounded to 8 bits), lr {args.lr}, chroma "
           f"weight {args.chroma_weight if args.chroma_weight >= 0 else 'none (RGB loss)'}, "
-          f"D width {args.d_features}, {results['SRResNet']['precision']} training, "
+          f"D width {args.d_features}, {results['SRResNet']['precision']} training"
+          f"{', channels-last' if args.channels_last else ''}, "
           f"{args.threads} threads. Wall times on a CPU shared with other jobs; CPU seconds "
           f"count this process's threads only.")
     print(f"Reproduce: .venv/bin/python {' '.join(sys.argv)}")

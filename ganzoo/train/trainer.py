@@ -80,13 +80,16 @@ def resolve_device(name: str) -> torch.device:
     return device
 
 
-def to_device(batch: Any, device: torch.device) -> Any:
+def to_device(batch: Any, device: torch.device, channels_last: bool = False) -> Any:
+    """Every tensor in ``batch`` on ``device``; 4-D ones channels-last when asked."""
     if isinstance(batch, torch.Tensor):
+        if channels_last and batch.dim() == 4:
+            return batch.to(device, non_blocking=True, memory_format=torch.channels_last)
         return batch.to(device, non_blocking=True)
     if isinstance(batch, (list, tuple)):
-        return type(batch)(to_device(b, device) for b in batch)
+        return type(batch)(to_device(b, device, channels_last) for b in batch)
     if isinstance(batch, dict):
-        return {k: to_device(v, device) for k, v in batch.items()}
+        return {k: to_device(v, device, channels_last) for k, v in batch.items()}
     return batch
 
 
@@ -133,6 +136,8 @@ class Trainer:
         rank, world = distributed.setup(device)
         self.is_writer = rank == 0 and self.out_dir is not None
         model = self.model.to(device)
+        if cfg.channels_last:
+            model = model.to(memory_format=torch.channels_last)
         model.train()
         if world > 1:
             distributed.broadcast_module(model)
@@ -261,7 +266,7 @@ class Trainer:
     def _iteration(self, model, schedule, optimizers, role_params, stream, scaler, device,
                    synced, step, ckpt) -> dict[str, float]:
         n = max(s.repeat for s in schedule)
-        batches = [to_device(next(stream), device) for _ in range(n)]
+        batches = [to_device(next(stream), device, self.config.channels_last) for _ in range(n)]
         all_params = [p for params in role_params.values() for p in params]
         logs: dict[str, float] = {}
         for entry in schedule:
