@@ -35,6 +35,10 @@ def register_datasets(register):
              summary="scikit-learn's bundled 8x8 digits (1,797 images, labels 0-9)")
     register("folder", "ganzoo.data.image_folder:image_folder",
              summary="images under a folder, recursive (--data folder:PATH)")
+    register("images", "ganzoo.data.images:images",
+             summary="a folder of images prepared for the variant: SR variants get HR crops "
+                     "and bicubic reductions (as sr:), others resized crops (as folder:) "
+                     "(--data images:PATH)")
     register("sr", "ganzoo.data.degrade:sr_pairs",
              summary="super-resolution pairs: random HR crops of a folder's images and their "
                      "bicubic xscale reductions (--data sr:PATH)")

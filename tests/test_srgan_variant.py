@@ -75,6 +75,24 @@ def test_quantize_lr_setting_reaches_the_sr_dataset():
                                                  "explicit": {}})
 
 
+def test_images_data_gives_sr_pairs_to_sr_variants_and_resized_images_to_others(tmp_path):
+    from ganzoo.data.image_folder import ImageFolder
+    from ganzoo.data.spec import load_dataset
+
+    for seed in range(2):
+        array = (smooth_image(64, seed).permute(1, 2, 0).numpy() * 255).astype(np.uint8)
+        Image.fromarray(array).save(tmp_path / f"p{seed}.png")
+    pairs = load_dataset(f"images:{tmp_path}", scale=2, image_size=32, channels=3,
+                         quantize_lr=True)
+    assert isinstance(pairs, DegradedPairs)
+    lr, hr = pairs[0]
+    assert lr.shape == (3, 16, 16) and hr.shape == (3, 32, 32)
+    folder = load_dataset(f"images:{tmp_path}", image_size=16, channels=3)
+    assert isinstance(folder, ImageFolder) and folder[0].shape == (3, 16, 16)
+    with pytest.raises(GanzooError, match="needs a"):
+        load_dataset("images", scale=4)
+
+
 def test_srgan_starts_from_a_trained_srresnet_and_trains_both_networks(tmp_path):
     torch.manual_seed(0)
     pairs = DegradedPairs([smooth_image()], scale=4, patch_size=16, length=16)
@@ -188,7 +206,8 @@ def test_cli_train_then_sample_a_png(tmp_path):
         array = (smooth_image(64, seed).permute(1, 2, 0).numpy() * 255).astype(np.uint8)
         Image.fromarray(array).save(photos / f"p{seed}.png")
     out = tmp_path / "run"
-    result = invoke("train", "srresnet", "--data", f"sr:{photos}", "--steps", "3",
+    # images: is the spelling; for an SR variant it means sr: (HR crops + bicubic LR).
+    result = invoke("train", "srresnet", "--data", f"images:{photos}", "--steps", "3",
                     "--batch-size", "2", "--out", str(out), "--set", "blocks=1",
                     "--set", "features=8", "--set", "image_size=32", "--set", "scale=2",
                     "--set", "sample_every=0", "--set", "threads=1")

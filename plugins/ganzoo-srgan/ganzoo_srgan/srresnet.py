@@ -1,8 +1,9 @@
 """The ``srresnet`` variant: SRResNet trained with a content loss alone (no discriminator).
 
-Training data are ``(lr, hr)`` pairs (``--data sr:FOLDER``) or plain HR images (``--data
-folder:PATH``, ...): HR-only batches are cropped to ``image_size`` and bicubic-downscaled here,
-so any image dataset works. Inference (`translate`) runs tile by tile through `ganzoo.tiling`,
+Training data are ``(lr, hr)`` pairs (``--data images:FOLDER`` or ``sr:FOLDER``: random HR crops
+of the photos) or plain HR images (``--data folder:PATH``, ...: note that ``folder:`` first
+shrinks each whole image to ``image_size``): HR-only batches are cropped to ``image_size`` and
+bicubic-downscaled here, so any image dataset works. Inference (`translate`) runs tile by tile through `ganzoo.tiling`,
 moving one tile at a time to the device, so large inputs stay within bounded memory.
 """
 
@@ -88,7 +89,7 @@ class SRResNet(GANModel):
     #: validated (its quality rows score fp32 inference of bf16-trained networks).
     recipes: ClassVar[dict[str, dict[str, Any]]] = {
         kind: {"batch_size": 16, "precision": "auto", "channels_last": True}
-        for kind in ("sr", "folder")
+        for kind in ("images", "sr", "folder")
     }
     #: Tiny networks for the conformance kit (ganzoo.testing).
     test_config: ClassVar[dict[str, Any]] = {"blocks": 2, "features": 8, "image_size": 32}
