@@ -162,6 +162,10 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=8)
     parser.add_argument("--features", type=int, default=48)
     parser.add_argument("--d-features", type=int, default=16)
+    parser.add_argument("--discriminator", default="patch", choices=("patch", "vgg"),
+                        help="SRGAN's D: patch (a PatchGAN, 34x34 patches: sharper than "
+                             "SRResNet on every seed tried) or vgg (the paper's one logit per "
+                             "crop: sharper on some seeds only in a 400-step fine-tune)")
     # 5e-4: at 1e-3 the 48-channel net sat on a plateau for ~2,500 steps on seed 2 (+0.55 dB).
     parser.add_argument("--lr", type=float, default=5e-4)
     parser.add_argument("--adversarial-weight", type=float, default=5e-2,
@@ -203,7 +207,8 @@ def main() -> None:
         print(f"SRResNet: {results['SRResNet']}", flush=True)
         srgan, srgan_time = train("srgan", {**arch, "init_from": str(Path(tmp) / "srresnet"),
                                             "adversarial_weight": args.adversarial_weight,
-                                            "d_features": args.d_features, "lr_d": args.lr},
+                                            "d_features": args.d_features, "lr_d": args.lr,
+                                            "discriminator": args.discriminator},
                                   dataset, args.srgan_steps, args.batch, args.seed,
                                   Path(tmp) / "srgan", args.precision, args.channels_last)
         results["SRGAN"] = {**evaluate(fp32(srgan), test), **srgan_time}
@@ -251,7 +256,7 @@ def report(args, results: dict, timing: dict) -> None:
           f"{args.srresnet_steps}+{args.srgan_steps} steps, batch {args.batch}, "
           f"{args.patch}px HR crops (LR inputs rounded to 8 bits), lr {args.lr}, chroma "
           f"weight {args.chroma_weight if args.chroma_weight >= 0 else 'none (RGB loss)'}, "
-          f"D width {args.d_features}, {results['SRResNet']['precision']} training"
+          f"{args.discriminator} D width {args.d_features}, {results['SRResNet']['precision']} training"
           f"{', channels-last' if args.channels_last else ''}, "
           f"{args.threads} threads. Wall times on a CPU shared with other jobs; CPU seconds "
           f"count this process's threads only.")

@@ -93,12 +93,13 @@ def test_images_data_gives_sr_pairs_to_sr_variants_and_resized_images_to_others(
         load_dataset("images", scale=4)
 
 
-def test_srgan_starts_from_a_trained_srresnet_and_trains_both_networks(tmp_path):
+@pytest.mark.parametrize("discriminator", ["vgg", "patch"])
+def test_srgan_starts_from_a_trained_srresnet_and_trains_both_networks(tmp_path, discriminator):
     torch.manual_seed(0)
     pairs = DegradedPairs([smooth_image()], scale=4, patch_size=16, length=16)
     fit(build_model("srresnet", TINY), pairs, 2, out=tmp_path / "srresnet")
     trained = ganzoo.load(str(tmp_path / "srresnet"))
-    gan = build_model("srgan", {**TINY, "d_features": 4,
+    gan = build_model("srgan", {**TINY, "d_features": 4, "discriminator": discriminator,
                                 "init_from": str(tmp_path / "srresnet")})
     gan.optimizers()
     for key, value in trained.generator.state_dict().items():
@@ -114,6 +115,16 @@ def test_srgan_starts_from_a_trained_srresnet_and_trains_both_networks(tmp_path)
     (tmp_path / "srresnet" / "model.safetensors").unlink()
     assert ganzoo.load(str(tmp_path / "srgan")).translate(torch.rand(1, 3, 6, 6)).shape == (
         1, 3, 24, 24)
+
+
+def test_discriminator_kinds_score_crops_or_patches():
+    crops = torch.rand(2, 3, 64, 64)
+    vgg = build_model("srgan", {**TINY, "d_features": 4}).discriminator
+    assert vgg(crops).shape == (2, 1)
+    patch = build_model("srgan", {**TINY, "d_features": 4, "discriminator": "patch"})
+    assert patch.discriminator(crops).shape == (2, 1, 14, 14)  # 34x34 patches, stride 4
+    with pytest.raises(GanzooError, match="vgg or patch"):
+        build_model("srgan", {**TINY, "discriminator": "unet"})
 
 
 def test_init_from_another_scale_is_refused(tmp_path):

@@ -1,9 +1,13 @@
-"""SRGAN's VGG-style discriminator (Ledig et al. 2017, Fig. 4).
+"""SRGAN's discriminators: the paper's VGG-style one (Ledig et al. 2017, Fig. 4) and a PatchGAN.
 
 Eight 3x3 convs (64, 64, 128, 128, 256, 256, 512, 512 channels; stride 2 on every second one;
 BatchNorm after all but the first; LeakyReLU 0.2), then Dense(1024) - LeakyReLU - Dense(1).
 The paper flattens the 6x6 map of a 96x96 crop; adaptive average pooling to 6x6 keeps exactly
 that for 96x96 crops and lets other crop sizes work too.
+
+`PatchDiscriminator` scores every receptive-field patch instead of the whole crop (as the
+pix2pix PatchGAN, and as U-Net discriminators do per pixel in Real-ESRGAN): many local real/fake
+decisions per crop, a denser texture signal for a short fine-tune.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from ganzoo.interfaces import Discriminator
+from ganzoo.nets.patchgan import NLayerDiscriminator
 
 
 class VGGStyleDiscriminator(Discriminator):
@@ -47,3 +52,20 @@ class VGGStyleDiscriminator(Discriminator):
     def forward(self, images: Tensor) -> Tensor:
         # Centre [0, 1] inputs so the first conv sees zero-mean data.
         return self.classifier(self.pool(self.features(images * 2.0 - 1.0)))
+
+
+class PatchDiscriminator(Discriminator):
+    """HR image in [0, 1] → a map of raw realness logits, one per patch, ``(N, 1, h, w)``.
+
+    Args:
+        image_channels: channels of the images judged.
+        channels: width of the first conv (doubling per layer, capped at 8x).
+        layers: stride-2 layers (2 → 34x34 patches, 3 → 70x70).
+    """
+
+    def __init__(self, image_channels: int = 3, channels: int = 64, layers: int = 2):
+        super().__init__()
+        self.patches = NLayerDiscriminator(image_channels, channels, layers, norm="batch")
+
+    def forward(self, images: Tensor) -> Tensor:
+        return self.patches(images * 2.0 - 1.0)

@@ -15,7 +15,7 @@ from ganzoo.errors import GanzooError
 from ganzoo.interfaces import StepOutput, TrainingStep
 from ganzoo.losses import get_loss
 
-from .discriminator import VGGStyleDiscriminator
+from .discriminator import PatchDiscriminator, VGGStyleDiscriminator
 from .srresnet import SRResNet, SRResNetConfig
 
 
@@ -28,6 +28,9 @@ class SRGANConfig(SRResNetConfig):
         loss: adversarial loss by registered name (``non-saturating`` is the paper's).
         lr_d: discriminator learning rate.
         d_features: width of the discriminator's first conv (64).
+        discriminator: ``vgg`` (the paper's: one logit per crop) or ``patch`` (a PatchGAN:
+            one logit per ``d_layers``-deep receptive field).
+        d_layers: stride-2 layers of the ``patch`` discriminator (2: 34x34 patches).
         init_from: folder of a trained ``srresnet`` (same scale/arch) whose generator weights
             start training; loaded once when training starts, never by `ganzoo.load`.
     """
@@ -36,6 +39,8 @@ class SRGANConfig(SRResNetConfig):
     loss: str = "non-saturating"
     lr_d: float = 1e-4
     d_features: int = 64
+    discriminator: str = "vgg"
+    d_layers: int = 2
     init_from: str = ""
 
 
@@ -49,8 +54,13 @@ class SRGAN(SRResNet):
 
     def __init__(self, config: Any = None):
         super().__init__(config)
-        self.discriminator = VGGStyleDiscriminator(self.config.channels,
-                                                   self.config.d_features)
+        cfg = self.config
+        if cfg.discriminator == "vgg":
+            self.discriminator = VGGStyleDiscriminator(cfg.channels, cfg.d_features)
+        elif cfg.discriminator == "patch":
+            self.discriminator = PatchDiscriminator(cfg.channels, cfg.d_features, cfg.d_layers)
+        else:
+            raise GanzooError(f"discriminator must be vgg or patch, got {cfg.discriminator!r}")
         self.adversarial = get_loss(self.config.loss)
 
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
