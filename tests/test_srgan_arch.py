@@ -54,18 +54,7 @@ def test_msrresnet_starts_near_bilinear_upsampling():
         assert (net(x) - bilinear).abs().mean() < 0.1
 
 
-@pytest.mark.parametrize("skip", ["bilinear", "bicubic"])
-def test_msrresnet_skip_is_exactly_the_chosen_interpolation(skip):
-    net = SRResNetGenerator(scale=4, channels=8, blocks=1, arch="msrresnet", skip=skip).eval()
-    torch.nn.init.zeros_(net.tail.weight)
-    torch.nn.init.zeros_(net.tail.bias)  # no residual: the output is the skip alone
-    x = torch.rand(1, 3, 12, 12)
-    expected = torch.nn.functional.interpolate(x, scale_factor=4, mode=skip, align_corners=False)
-    with torch.no_grad():
-        torch.testing.assert_close(net(x), expected, rtol=0, atol=0)
-
-
-@pytest.mark.parametrize("bad", [{"scale": 8}, {"arch": "edsr"}, {"skip": "nearest"}])
+@pytest.mark.parametrize("bad", [{"scale": 8}, {"arch": "edsr"}])
 def test_rejects_unsupported_settings(bad):
     with pytest.raises(ValueError):
         SRResNetGenerator(**bad)

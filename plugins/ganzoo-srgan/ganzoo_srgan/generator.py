@@ -69,22 +69,18 @@ class SRResNetGenerator(Generator):
         blocks: residual blocks (16 in the paper).
         image_channels: input/output image channels (3 for RGB, 1 for grayscale).
         arch: ``"srresnet"`` (Ledig et al.) or ``"msrresnet"`` (BasicSR's modified SRResNet).
-        skip: ``msrresnet``'s upsampling of the input added to the output: ``"bilinear"``
-            (BasicSR's) or ``"bicubic"``.
     """
 
     latent_dim = 0
 
     def __init__(self, scale: int = 4, channels: int = 64, blocks: int = 16,
-                 image_channels: int = 3, arch: str = "srresnet", skip: str = "bilinear"):
+                 image_channels: int = 3, arch: str = "srresnet"):
         super().__init__()
         if scale not in SCALES:
             raise ValueError(f"scale must be one of {SCALES}, got {scale}")
         if arch not in ARCHS:
             raise ValueError(f"arch must be one of {ARCHS}, got {arch!r}")
-        if skip not in ("bilinear", "bicubic"):
-            raise ValueError(f"skip must be bilinear or bicubic, got {skip!r}")
-        self.scale, self.arch, self.skip = scale, arch, skip
+        self.scale, self.arch = scale, arch
         paper = arch == "srresnet"
         edge = 9 if paper else 3
         self.head = nn.Conv2d(image_channels, channels, edge, padding=edge // 2)
@@ -120,6 +116,6 @@ class SRResNetGenerator(Generator):
             out = self.hr_act(self.hr_conv(out))
         out = self.tail(out)
         if self.arch == "msrresnet":
-            out = out + F.interpolate(x, scale_factor=self.scale, mode=self.skip,
+            out = out + F.interpolate(x, scale_factor=self.scale, mode="bilinear",
                                       align_corners=False)
         return out

@@ -36,9 +36,6 @@ class SRResNetConfig:
         channels: image channels: 3 for RGB, 1 for grayscale models.
         arch: ``srresnet`` (the paper: 9x9 head/tail, BatchNorm, PReLU) or ``msrresnet``
             (BasicSR's: no BN, LeakyReLU, bilinear skip) — the latter converts BasicSR weights.
-        skip: how ``msrresnet`` upsamples the input it adds to its output: ``bilinear``
-            (BasicSR's, for converted weights) or ``bicubic`` (a better starting point, so the
-            network has less to learn).
         image_size: HR crop side used in training (``ganzoo train`` passes it to the data).
         quantize_lr: round training LR inputs to 8 bits, like the image files the model will
             upscale (+0.05 dB on the benchmark's held-out photos); False trains on the
@@ -63,7 +60,6 @@ class SRResNetConfig:
     blocks: int = 16
     channels: int = 3
     arch: Literal["srresnet", "msrresnet"] = "srresnet"
-    skip: Literal["bilinear", "bicubic"] = "bilinear"
     image_size: int = 96
     quantize_lr: bool = True
     content_loss: Literal["mse", "l1", "perceptual"] = "mse"
@@ -103,7 +99,7 @@ class SRResNet(GANModel):
         cfg = self.config
         self.generator = SRResNetGenerator(scale=cfg.scale, channels=cfg.features,
                                            blocks=cfg.blocks, image_channels=cfg.channels,
-                                           arch=cfg.arch, skip=cfg.skip)
+                                           arch=cfg.arch)
         self._content = None  # built on first use: it may need extractor weights from disk
 
     # ----- training --------------------------------------------------------------------------
