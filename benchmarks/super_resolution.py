@@ -154,7 +154,7 @@ def time_inference(model, repeats: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny smoke run")
-    parser.add_argument("--srresnet-steps", type=int, default=4000)
+    parser.add_argument("--srresnet-steps", type=int, default=3800)
     parser.add_argument("--srgan-steps", type=int, default=400)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--patch", type=int, default=64, help="HR crop side")
