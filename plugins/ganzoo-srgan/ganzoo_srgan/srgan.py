@@ -1,5 +1,8 @@
 """The ``srgan`` variant: SRResNet + a VGG-style discriminator, content + 1e-3 adversarial loss.
 
+``--set discriminator=patch`` swaps the paper's D (one logit per crop) for a PatchGAN (one per
+34x34 patch): the SR benchmark's short fine-tune sharpens reliably only against the latter.
+
 Ledig et al. train SRGAN starting from a trained SRResNet (``--set init_from=DIR``, a folder
 written by ``ganzoo train srresnet``); starting from scratch works but is slower and noisier.
 """
