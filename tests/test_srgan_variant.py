@@ -123,7 +123,7 @@ def test_discriminator_kinds_score_crops_or_patches():
     assert vgg(crops).shape == (2, 1)
     patch = build_model("srgan", {**TINY, "d_features": 4, "discriminator": "patch"})
     assert patch.discriminator(crops).shape == (2, 1, 14, 14)  # 34x34 patches, stride 4
-    with pytest.raises(GanzooError, match="vgg or patch"):
+    with pytest.raises(GanzooError, match="vgg.*patch"):
         build_model("srgan", {**TINY, "discriminator": "unet"})
 
 

@@ -10,7 +10,7 @@ written by ``ganzoo train srresnet``); starting from scratch works but is slower
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import torch
 
@@ -42,7 +42,7 @@ class SRGANConfig(SRResNetConfig):
     loss: str = "non-saturating"
     lr_d: float = 1e-4
     d_features: int = 64
-    discriminator: str = "vgg"
+    discriminator: Literal["vgg", "patch"] = "vgg"
     d_layers: int = 2
     init_from: str = ""
 

@@ -3,8 +3,9 @@
 Training data are ``(lr, hr)`` pairs (``--data images:FOLDER`` or ``sr:FOLDER``: random HR crops
 of the photos) or plain HR images (``--data folder:PATH``, ...: note that ``folder:`` first
 shrinks each whole image to ``image_size``): HR-only batches are cropped to ``image_size`` and
-bicubic-downscaled here, so any image dataset works. Inference (`translate`) runs tile by tile through `ganzoo.tiling`,
-moving one tile at a time to the device, so large inputs stay within bounded memory.
+bicubic-downscaled here, so any image dataset works. Inference (`translate`) runs tile by tile
+through `ganzoo.tiling`, moving one tile at a time to the device, so large inputs stay within
+bounded memory.
 """
 
 from __future__ import annotations
