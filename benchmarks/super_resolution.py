@@ -258,7 +258,7 @@ def report(args, results: dict, timing: dict) -> None:
           f"weight {args.chroma_weight if args.chroma_weight >= 0 else 'none (RGB loss)'}, "
           f"{args.discriminator} D width {args.d_features}, {results['SRResNet']['precision']} training"
           f"{', channels-last' if args.channels_last else ''}, "
-          f"{args.threads} threads. Wall times on a CPU shared with other jobs; CPU seconds "
+          f"{args.threads} threads. Wall times include any other jobs on the CPU; CPU seconds "
           f"count this process's threads only.")
     print(f"Reproduce: .venv/bin/python {' '.join(sys.argv)}")
 
