@@ -34,6 +34,34 @@ def test_toy_generators_and_discriminators_shapes():
         assert model.score(torch.randn(6, 2)).shape == (2,)
 
 
+def test_discriminator_width_is_its_own_setting(tmp_path):
+    import ganzoo
+    from ganzoo.layout import save_pretrained
+
+    model = tiny("gan", hidden=16, d_hidden=8, layers=2)
+    g_widths = {m.out_features for m in model.generator.net if isinstance(m, torch.nn.Linear)}
+    d_widths = {m.out_features for m in model.discriminator.body if isinstance(m, torch.nn.Linear)}
+    assert g_widths == {16, 2} and d_widths == {8} and model.discriminator.head.in_features == 8
+    run(model, ring8())
+    save_pretrained(model, tmp_path / "m")
+    loaded = ganzoo.load(str(tmp_path / "m"))
+    assert loaded.discriminator.head.in_features == 8
+    torch.testing.assert_close(loaded.sample(5, seed=1), model.sample(5, seed=1))
+
+
+def test_fused_adam_is_the_same_update_in_one_kernel():
+    plain, fused = tiny("gan"), tiny("gan", fused_adam=True)
+    assert all(opt.defaults["fused"] for opt in fused.optimizers().values())
+    assert not any(opt.defaults["fused"] for opt in plain.optimizers().values())
+    start = [p.detach().clone() for p in plain.parameters()]
+    run(plain, ring8(), steps=5)
+    run(fused, ring8(), steps=5)
+    moved = max((p - s).abs().max().item() for p, s in zip(plain.parameters(), start))
+    assert moved > 1e-3  # the runs really trained...
+    for a, b in zip(plain.parameters(), fused.parameters()):  # ...and agree to float rounding
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-5)
+
+
 def test_mlp_edge_layers_stay_fp32_under_bf16_autocast():
     model = tiny("gan", layers=2)
     z, points = torch.randn(8, model.config.latent_dim), torch.randn(8, 2) * 4

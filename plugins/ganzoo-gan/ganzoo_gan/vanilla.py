@@ -3,7 +3,7 @@
 For toy 2-D mixtures and for flattened images (the seeds' MNIST experiment). The Config defaults
 plus the per-dataset ``recipes`` are the project's best mode-collapse recipe on the toy
 mixtures (``benchmarks/mode_collapse.py``): non-saturating loss, a light lazy R1 penalty
-(grid25), Adam at 1e-3 decayed linearly to 0, batch 512, EMA of G.
+(grid25), Adam at 1e-3 decayed linearly to 0, EMA of G.
 """
 
 from __future__ import annotations
@@ -23,14 +23,16 @@ from .noise_gan import NoiseDrivenGAN, flat_size
 class VanillaGANConfig:
     """Architecture and objective of the MLP GAN (defaults: the toy-mixture recipe).
 
-    Measured on grid25 (seed 0, ~90 CPU s, see the module docstring): R1 at 0.001 keeps all 25
-    modes (without it 20-24 survive); stronger R1 (0.01+) or PacGAN packing flattens D too much
-    for modes of std 0.05 and high-quality samples fall below 5 %.
+    Measured on grid25 (seed 0, width 192, ~90 CPU s): R1 at 0.001 keeps all 25 modes (without
+    it 20-24 survive); stronger R1 (0.01+) or PacGAN packing flattens D too much for modes of
+    std 0.05 and high-quality samples fall below 5 %. The grid25 recipe (``recipes``) settles
+    on 3e-4 with a narrower D.
     """
 
     data_shape: list[int] = field(default_factory=lambda: [2])  # [D] points or [C, H, W] images
     latent_dim: int = 2          # toy mixtures need little; use ~64 for images
-    hidden: int = 192            # width of every hidden layer, G and D
+    hidden: int = 192            # width of every hidden layer of G (and of D, see d_hidden)
+    d_hidden: int | None = None  # width of D's hidden layers (None: hidden)
     layers: int = 3              # hidden layers in G and in D
     loss: str = "non-saturating"
     penalty: str = "r1"          # none | r1 | gradient-penalty
@@ -43,6 +45,7 @@ class VanillaGANConfig:
     lr_g: float = 1e-3
     lr_d: float = 1e-3
     betas: tuple[float, float] = (0.5, 0.999)
+    fused_adam: bool = False     # torch's one-kernel Adam: same update, ~8 % less time per step
 
 
 class FullPrecisionLinear(nn.Linear):
@@ -113,18 +116,23 @@ class VanillaGAN(NoiseDrivenGAN):
 
     Config = VanillaGANConfig
     task: ClassVar[str] = "toy"
-    #: Toy recipes, one CPU thread, batch 512, learning rates decayed linearly to 0 over the
-    #: second half, EMA of G (benchmarks/mode_collapse.py, 5 seeds each):
-    #: grid25 — width 256, 8,000 iterations: 25/25 modes on every seed, 96.4 % HQ, but ~170-230
-    #: CPU-s (width 192 / 6,000 took ~95 s and lost modes or precision: seed 4 kept 21 modes,
-    #: seed 3 85 % HQ). ring8 — width 192, 8,000 iterations, no penalty (even R1 = 0.001 is too
-    #: strong a smoothness prior for std 0.01): 8/8 on every seed, 97.5 % HQ, 107-117 CPU-s
-    #: (6,000 iterations: 96.7 %, seeds 1 and 2 at 95.7 / 95.3; width 256 / 8,000 raised HQ to
-    #: 98.2-98.4 % on seeds 1-3 but seed 0 lost a mode).
+    #: Toy recipes: learning rates decayed linearly to 0 over the second half, EMA of G
+    #: (benchmarks/mode_collapse.py, seeds 0-4, `benchmarks/results/mode_collapse.txt`):
+    #: grid25 — G width 256, D width 192, batch 384, R1 3e-4, 9,000 iterations, fused Adam,
+    #: 2 threads (one per core of the 2-core machine of the 2-minute budget): 25/25 modes on
+    #: every seed, 96.3 % HQ (lowest 95.8 %), at most 94 s of training. On the way (25/25 modes
+    #: on every run below): widths 256/256, batch 512, R1 1e-3, 8,000 iterations on one thread
+    #: gave 96.4 % but took 170-230 s; D width 192 at batch 512: 94.9 % (seed 2 91.2 %); D 192
+    #: at batch 384 with R1 1e-3: 95.6 % at 8,000 iterations, 94.7 % at 9,000 (seed 3 86.8 %:
+    #: the modes of one row smeared late in training; LR decay from 3,000 left it at 89.4 %),
+    #: R1 at 3e-4 mended it (96.0 %). ring8 — width 192, batch 512, 8,000 iterations, no
+    #: penalty (even R1 = 0.001 is too strong a smoothness prior for std 0.01), one thread:
+    #: 8/8 on every seed, 97.5 % HQ (6,000 iterations: 96.7 %; width 256: seed 0 lost a mode;
+    #: 2 threads with fused Adam, same settings: seed 2 lost a mode).
     recipes: ClassVar[dict[str, dict[str, Any]]] = {
-        "grid25": {"hidden": 256, "steps": 8000, "batch_size": 512, "lr_decay_start": 4000,
-                   "ema_decay": 0.999, "sample_every": 1000, "checkpoint_every": 1000,
-                   "threads": 1},
+        "grid25": {"hidden": 256, "d_hidden": 192, "penalty_weight": 3e-4, "fused_adam": True,
+                   "steps": 9000, "batch_size": 384, "lr_decay_start": 4500, "ema_decay": 0.999,
+                   "sample_every": 1000, "checkpoint_every": 1000, "threads": 2},
         "ring8": {"penalty": "none", "steps": 8000, "batch_size": 512, "lr_decay_start": 4000,
                   "ema_decay": 0.999, "sample_every": 1000, "checkpoint_every": 1000,
                   "threads": 1},
@@ -137,5 +145,6 @@ class VanillaGAN(NoiseDrivenGAN):
         super().__init__(config)
         cfg = self.config
         self.generator = MLPGenerator(cfg.latent_dim, self.data_shape, cfg.hidden, cfg.layers)
-        self.discriminator = MLPDiscriminator(cfg.pack * flat_size(self.data_shape), cfg.hidden,
-                                              cfg.layers, cfg.minibatch_std)
+        self.discriminator = MLPDiscriminator(cfg.pack * flat_size(self.data_shape),
+                                              cfg.d_hidden or cfg.hidden, cfg.layers,
+                                              cfg.minibatch_std)
