@@ -44,16 +44,18 @@ def test_same_seed_gives_same_weights_and_other_seed_differs():
     assert not states_equal(runs[0], runs[2])
 
 
-@pytest.mark.parametrize("variant,data", [("gan", ring8), ("wgan-gp", grid25)])
-def test_resume_is_bit_for_bit(tmp_path, variant, data):
+@pytest.mark.parametrize("variant,data,values", [("gan", ring8, {}), ("wgan-gp", grid25, {}),
+                                                 ("gan", grid25, {"fused_adam": True})])
+def test_resume_is_bit_for_bit(tmp_path, variant, data, values):
     dataset = data(points=3000)  # 3000 / 32 → epochs roll over inside the run
-    straight = Trainer(make(variant), dataset, quick(steps=16), out_dir=tmp_path / "a")
+    straight = Trainer(make(variant, **values), dataset, quick(steps=16), out_dir=tmp_path / "a")
     straight.fit()
 
-    half = Trainer(make(variant), dataset, quick(steps=8), out_dir=tmp_path / "b")
+    half = Trainer(make(variant, **values), dataset, quick(steps=8), out_dir=tmp_path / "b")
     half.fit()
     assert load_checkpoint(checkpoint_path(tmp_path / "b"))["step"] == 8
-    rest = Trainer(make(variant, seed=99), dataset, quick(steps=16), out_dir=tmp_path / "b")
+    rest = Trainer(make(variant, seed=99, **values), dataset, quick(steps=16),
+                   out_dir=tmp_path / "b")
     summary = rest.fit(resume=True)
     assert summary["steps"] == 16
     assert states_equal(straight.model.state_dict(), rest.model.state_dict())
