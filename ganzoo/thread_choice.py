@@ -36,7 +36,7 @@ def choose_threads(requested: int | None = None) -> int:
     busy = busy_cores()
     if busy is None:  # not measurable on this platform
         return default
-    return threads_for_idle_cores(_usable_cpus() or default, busy, default)
+    return threads_for_idle_cores(usable_cpus() or default, busy, default)
 
 
 def threads_for_idle_cores(cpus: int, busy: float, default: int) -> int:
@@ -96,7 +96,8 @@ def _own_running_threads() -> int:
     return max(1, running)
 
 
-def _usable_cpus() -> int | None:
+def usable_cpus() -> int | None:
+    """CPUs this process may run on (None if the OS cannot tell)."""
     try:
         return len(os.sched_getaffinity(0))  # honours taskset / cpusets
     except (AttributeError, OSError):

@@ -4,6 +4,8 @@ outputs, NaN guard, LR decay, Ctrl-C, mixed precision."""
 import json
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -227,3 +229,23 @@ def test_channels_last_trains_the_same_network_and_resumes_bit_for_bit(tmp_path)
                    out_dir=tmp_path / "b")
     rest.fit(resume=True)
     assert states_equal(nhwc.model.state_dict(), rest.model.state_dict())
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity (Linux)")
+def test_recipe_threads_are_capped_at_the_usable_cpus():
+    """A recipe asking for 2 threads gets 1 in a process pinned to one CPU."""
+    code = (
+        "import os, torch\n"
+        "os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})\n"
+        "from ganzoo.building import build_model\n"
+        "from ganzoo.data.toy import ring8\n"
+        "from ganzoo.train import TrainConfig, Trainer\n"
+        "model = build_model('gan', {'hidden': 8, 'layers': 1})\n"
+        "config = TrainConfig(steps=1, batch_size=8, device='cpu', sample_every=0,\n"
+        "                     checkpoint_every=0, threads=2)\n"
+        "Trainer(model, ring8(points=64), config).fit()\n"
+        "print(torch.get_num_threads())\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "1"

@@ -35,7 +35,8 @@ class TrainConfig:
         checkpoint_every: write ``checkpoints/last.safetensors`` every this many iterations.
         log_every: record losses (``metrics.jsonl``, progress bar) every this many iterations.
         preview_count: how many fixed inputs the previews show.
-        threads: torch CPU threads (None leaves torch's default).
+        threads: torch CPU threads, at most the CPUs this process may use (None leaves torch's
+            default).
         channels_last: keep 4-D weights and image batches in channels-last (NHWC) memory, the
             layout oneDNN's CPU convolutions and CUDA tensor cores prefer; the math is the same
             (SRResNet 8×48 at batch 16, bf16, 1 CPU thread: 92-95 ms per step vs 118-134).

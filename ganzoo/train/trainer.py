@@ -54,6 +54,7 @@ import torch
 
 from ..errors import GanzooError
 from ..interfaces import StepOutput
+from ..thread_choice import usable_cpus
 from . import distributed
 from .batches import BatchStream, fetch
 from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
@@ -130,7 +131,9 @@ class Trainer:
         """
         cfg = self.config
         if cfg.threads:
-            torch.set_num_threads(cfg.threads)
+            # A recipe's thread count suits the machine it was measured on; on one with fewer
+            # usable CPUs the extra threads would only wait on each other.
+            torch.set_num_threads(min(cfg.threads, usable_cpus() or cfg.threads))
         device = resolve_device(cfg.device)
         self.precision = resolve_precision(cfg.precision, device)
         rank, world = distributed.setup(device)
