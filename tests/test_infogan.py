@@ -289,6 +289,7 @@ def test_digits_recipe_is_the_measured_one():
 
     settings = resolve_settings("infogan", "digits", flags={}, sets={})
     assert settings["recipe"]["steps"] == 3000
+    assert settings["recipe"]["threads"] == 1             # the benchmark's thread count
     assert "3,000 iterations (the ``digits`` recipe)" in InfoGANConfig.__doc__
     explicit = resolve_settings("infogan", "digits", flags={"steps": 10}, sets={})
     assert explicit["explicit"]["steps"] == 10
