@@ -189,12 +189,12 @@ def test_style_augment_keeps_shape_range_and_background():
 
     torch.manual_seed(0)
     images = Digits().images[:32] * 2 - 1
-    views = style_augment(images)
+    views = style_augment(images, thickness=0.5)
     assert views.shape == images.shape
     assert views.min() >= -1 and views.max() <= 1
     assert (views - images).abs().mean() > 0.05           # the views really differ
     blank = -torch.ones(4, 1, 8, 8)
-    assert torch.allclose(style_augment(blank), blank)    # no ink appears from nowhere
+    assert torch.allclose(style_augment(blank, thickness=0.5), blank)  # no ink from nowhere
     # With no rotation, shear, scale or shift the warp is the identity.
     still = random_affine(images, rotation=0, shear=0, scale=0, shift=0)
     assert torch.allclose(still, images, atol=1e-5)
@@ -240,8 +240,9 @@ def test_augment_thickness_setting_reaches_both_style_views():
         return real, m.generator_step(batch).logs["info_cat"]
 
     assert logs(0.2) == logs(0.2)
-    thin, thick = logs(0.0), logs(0.5)
+    thin, default, thick = logs(0.0), logs(0.2), logs(0.5)
     assert thin[0] != thick[0] and thin[1] != thick[1]
+    assert default[0] != thick[0] and default[1] != thick[1]   # the value, not just on/off
 
 
 def test_discriminator_step_trains_q_on_augmented_real_views():
@@ -263,7 +264,8 @@ def test_discriminator_step_trains_q_on_augmented_real_views():
 
     real = batch[0] * 2 - 1
     invariant_clustering_loss(m.discriminator.q(real)[0],
-                              m.discriminator.q(style_augment(real))[0]).backward()
+                              m.discriminator.q(style_augment(
+                                  real, thickness=m.config.augment_thickness))[0]).backward()
     trunk_grad = sum(p.grad.abs().sum() for p in m.discriminator.trunk.parameters()
                      if p.grad is not None)
     assert trunk_grad > 0
@@ -282,7 +284,8 @@ def test_discriminator_step_trains_q_on_augmented_real_views():
 
 def test_digits_recipe_is_the_measured_one():
     """`ganzoo train infogan --data digits` resolves to the 3,000 iterations the docstring's
-    3-seed table measured (code accuracy mean 92.9 %); an explicit --steps still wins."""
+    benchmark measured (benchmarks/results/digits_conditional.txt, code accuracy mean 92.9 %);
+    an explicit --steps still wins."""
     from ganzoo_infogan.variant import InfoGANConfig
 
     from ganzoo.cli.train import resolve_settings

@@ -56,12 +56,13 @@ def random_contrast(images: Tensor, strength: float = 0.3) -> Tensor:
     return ((images + 1) * factor - 1).clamp(-1, 1)
 
 
-def style_augment(images: Tensor, *, thickness: float = 0.2) -> Tensor:
+def style_augment(images: Tensor, *, thickness: float) -> Tensor:
     """One random view of each image: affine warp, stroke thickness (blend of at most
     ``thickness`` towards the dilation or erosion), contrast.
 
-    ``thickness`` is kept small because at 8×8 a 3×3 dilation or erosion can change a digit's
-    shape: it closes a 5's gap towards a 9 and thins an 8 towards a 1, pairs that InfoGAN's
-    clustering merged at strength 0.5 (`ganzoo_infogan.variant.InfoGANConfig` has the sweep).
+    No default: InfoGAN's ``augment_thickness`` is the one place it is chosen. Keep it small:
+    at 8×8 a 3×3 dilation or erosion can move a 5 towards a 9 and an 8 towards a 1, plausibly
+    why InfoGAN's clustering merged those pairs at 0.5 (`ganzoo_infogan.variant.InfoGANConfig`
+    has the sweep).
     """
     return random_contrast(random_thickness(random_affine(images), thickness)).clamp(-1, 1)
