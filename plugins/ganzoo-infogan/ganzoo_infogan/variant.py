@@ -45,9 +45,10 @@ class InfoGANConfig:
     see ``benchmarks/results/digits_conditional.txt``
     (``python benchmarks/digits_conditional.py --variants infogan --seeds 0 1 2 --threads 1``).
 
-    The stroke-thickness strength of the style views (``augment_thickness``) moved it most of
-    the settings tried, though by less than runs spread. Everything else at these defaults, one thread (code accuracy %; 145-175 CPU-s per run,
-    two 1-thread runs side by side):
+    Of the settings tried, the stroke-thickness strength of the style views
+    (``augment_thickness``) moved it most, though by less than runs spread. Everything else at
+    these defaults, one thread (code accuracy %; 145-175 CPU-s per run, two 1-thread runs side
+    by side):
 
     ====================  =======================================  =====  =========
     augment_thickness     seeds 0 / 1 / 2 / 3 / 4 / 5              mean   seeds 0-2
