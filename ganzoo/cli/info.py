@@ -60,15 +60,22 @@ def describe(name: str, variant_only: bool = False) -> dict:
 @click.option("--variant", "variant_only", is_flag=True,
               help="Describe the variant NAME even where a pretrained model has NAME as an "
                    "alias (e.g. `dcgan`).")
-def info_command(name: str, as_json: bool, variant_only: bool) -> None:
+@click.option("--settings", "with_settings", is_flag=True,
+              help="Also list every setting `ganzoo train --set KEY=VALUE` takes, with its "
+                   "default and note, and the variant's per-dataset recipes (imports the "
+                   "plugin and torch, so it is slower).")
+def info_command(name: str, as_json: bool, variant_only: bool, with_settings: bool) -> None:
     """Show a variant or pretrained model: plugin, task, weights pin, card summary, metrics.
 
     A model name or alias wins over a variant of the same name (use --variant). For a
-    pretrained model it says which registry file the entry came from.
+    pretrained model it says which registry file the entry came from. With --settings, the
+    settings of its variant, e.g. `ganzoo info --variant infogan --settings`.
     """
     data = describe(name, variant_only)
+    settings = variant_settings(data["variant"] if data["kind"] == "model" else data["name"]) \
+        if with_settings else None
     if as_json:
-        click.echo(json.dumps(data, indent=2))
+        click.echo(json.dumps({**data, **(settings or {})}, indent=2, default=list))
         return
     for key, value in data.items():
         if value in (None, "", [], {}):
@@ -81,3 +88,44 @@ def info_command(name: str, as_json: bool, variant_only: bool) -> None:
             click.echo(f"{key}: {', '.join(map(str, value))}")
         else:
             click.echo(f"{key}: {value}")
+    if settings:
+        print_settings(settings)
+
+
+def variant_settings(variant: str) -> dict:
+    """The variant's model settings, the training settings and its per-dataset recipes."""
+    from ..building import variant_class
+    from ..settings_doc import describe_settings
+    from ..train import TrainConfig
+
+    _, cls = variant_class(variant)
+    return {"settings": describe_settings(cls.Config),
+            "training_settings": describe_settings(TrainConfig),
+            "recipes": {kind: dict(values) for kind, values in getattr(cls, "recipes", {}).items()}}
+
+
+def print_settings(settings: dict) -> None:
+    """``name = default  # note`` per setting (defaults as `--set` reads them: YAML/JSON)."""
+    for title, key in (("settings (--set KEY=VALUE)", "settings"),
+                       ("training settings (--set KEY=VALUE)", "training_settings")):
+        click.echo(f"{title}:")
+        rows = settings[key]
+        width = max(len(f"{row['name']} = {json.dumps(row['default'], default=list)}")
+                    for row in rows)
+        for row in rows:
+            text = f"{row['name']} = {json.dumps(row['default'], default=list)}"
+            note = first_sentence(row["note"])
+            click.echo(f"  {text:<{width}}  # {note}" if note else f"  {text}")
+    if settings["recipes"]:
+        click.echo("recipes (used when --data is that dataset; flags and --set win):")
+        for kind, values in settings["recipes"].items():
+            shown = ", ".join(f"{k}={json.dumps(v, default=list)}" for k, v in values.items())
+            click.echo(f"  {kind}: {shown}")
+
+
+def first_sentence(note: str, limit: int = 90) -> str:
+    """A note's first sentence, cut to ``limit`` characters (the JSON keeps the whole note)."""
+    import re
+
+    head = re.split(r"(?<!e\.g)(?<!i\.e)\.\s", note.replace("``", ""))[0].rstrip(".")
+    return head if len(head) <= limit else head[:limit - 1].rstrip() + "…"
