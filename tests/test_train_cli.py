@@ -59,6 +59,7 @@ def test_resume_continues_with_saved_settings(tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     (["gan", "--data", "grid25", "--set", "colour=red"], "unknown setting(s) colour"),
+    (["gan", "--data", "grid25", "--set", "colour=red"], "ganzoo info --variant gan --settings"),
     (["gan", "--data", "nope"], "unknown dataset 'nope'"),
     (["gan", "--resume"], "--resume needs --out"),
     (["nosuch", "--data", "grid25"], "unknown variant 'nosuch'"),

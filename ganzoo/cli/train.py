@@ -56,14 +56,16 @@ def resolve_settings(variant: str, data: str | None, *, flags: dict[str, Any],
         lr = explicit.pop("lr")
         names = [n for n in ("lr", "lr_g", "lr_d") if n in model_fields]
         if not names:
-            raise GanzooError(f"{variant} has no learning-rate setting; see its --set keys")
+            raise GanzooError(f"{variant} has no learning-rate setting; see its --set keys "
+                              f"(ganzoo info --variant {variant} --settings)")
         explicit.update({n: lr for n in names})
     explicit.update(sets)
     unknown = sorted((set(values) | set(explicit)) - model_fields - train_fields)
     if unknown:
         raise GanzooError(f"unknown setting(s) {', '.join(unknown)} for {variant}; valid: "
                           f"{', '.join(sorted(model_fields))} (model) and "
-                          f"{', '.join(sorted(train_fields))} (training)")
+                          f"{', '.join(sorted(train_fields))} (training); defaults and notes: "
+                          f"ganzoo info --variant {variant} --settings")
     return {"variant": variant, "data": data, "recipe": values, "explicit": explicit,
             "model_fields": sorted(model_fields), "train_fields": sorted(train_fields)}
 
@@ -138,7 +140,8 @@ def mixture_evaluator(dataset):
 @click.option("--seed", type=int, help="Seed for weights, noise and data order (default 0).")
 @click.option("--device", help="cpu, cuda, cuda:N or auto (default).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="Any variant or training setting, e.g. --set pack=4 --set ema_decay=0.99.")
+              help="Any variant or training setting, e.g. --set pack=4 --set ema_decay=0.99 "
+                   "(all of them, with defaults: ganzoo info --variant VARIANT --settings).")
 @click.option("--out", "out", type=click.Path(path_type=Path),
               help="Output folder (default: runs/VARIANT-DATA-seedS).")
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its checkpoint.")
