@@ -64,7 +64,7 @@ def _docstring_entries(docstring: str) -> dict[str, str]:
     """``name: text`` entries of a Google-style docstring, continuation lines joined."""
     entries: dict[str, str] = {}
     current, indent = None, 0
-    for line in textwrap.dedent(docstring).splitlines():
+    for line in inspect.cleandoc(docstring).splitlines():
         match = re.match(r"^(\s*)(\w+): (.+)$", line)
         if match and (current is None or len(match.group(1)) <= indent):
             current, indent = match.group(2), len(match.group(1))

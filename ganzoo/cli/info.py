@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import click
 
@@ -109,23 +110,24 @@ def print_settings(settings: dict) -> None:
     for title, key in (("settings (--set KEY=VALUE)", "settings"),
                        ("training settings (--set KEY=VALUE)", "training_settings")):
         click.echo(f"{title}:")
-        rows = settings[key]
-        width = max(len(f"{row['name']} = {json.dumps(row['default'], default=list)}")
-                    for row in rows)
-        for row in rows:
-            text = f"{row['name']} = {json.dumps(row['default'], default=list)}"
+        texts = [f"{row['name']} = {as_set_value(row['default'])}" for row in settings[key]]
+        width = max(map(len, texts))
+        for text, row in zip(texts, settings[key]):
             note = first_sentence(row["note"])
             click.echo(f"  {text:<{width}}  # {note}" if note else f"  {text}")
     if settings["recipes"]:
         click.echo("recipes (used when --data is that dataset; flags and --set win):")
         for kind, values in settings["recipes"].items():
-            shown = ", ".join(f"{k}={json.dumps(v, default=list)}" for k, v in values.items())
+            shown = ", ".join(f"{k}={as_set_value(v)}" for k, v in values.items())
             click.echo(f"  {kind}: {shown}")
+
+
+def as_set_value(value) -> str:
+    """A default spelled as `--set` reads it (JSON is YAML: tuples as lists, None as null)."""
+    return json.dumps(value, default=list)
 
 
 def first_sentence(note: str, limit: int = 90) -> str:
     """A note's first sentence, cut to ``limit`` characters (the JSON keeps the whole note)."""
-    import re
-
     head = re.split(r"(?<!e\.g)(?<!i\.e)\.\s", note.replace("``", ""))[0].rstrip(".")
     return head if len(head) <= limit else head[:limit - 1].rstrip() + "…"
