@@ -10,6 +10,7 @@ state dict into our modules must cover every key and reproduce the output.
 import pytest
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from ganzoo.errors import GanzooError
 from ganzoo.nets.patchgan import NLayerDiscriminator, PixelDiscriminator, receptive_field
@@ -267,3 +268,24 @@ def test_residual_generators_add_their_input_and_keep_the_reference_keys(name):
         torch.testing.assert_close(residual(x), x + plain(x))
     with pytest.raises(ValueError, match="residual needs as many input as output channels"):
         build_generator(name, 1, 3, ngf=4, residual=True)
+
+
+@pytest.mark.parametrize("layout", [torch.contiguous_format, torch.channels_last])
+def test_instance_norm_by_group_norm_is_instance_norm(layout):
+    """ganzoo's InstanceNorm2d (group_norm with a group per channel, for speed) gives
+    nn.InstanceNorm2d's output and gradient, keeps its (empty) state dict and its error for a
+    1x1 map in training."""
+    from ganzoo.nets.norms import InstanceNorm2d
+
+    torch.manual_seed(0)
+    x = (torch.randn(2, 5, 9, 7) * 3 + 1).contiguous(memory_format=layout).requires_grad_()
+    ours, theirs = InstanceNorm2d(5), nn.InstanceNorm2d(5)
+    out = ours(x)
+    grad_ours, = torch.autograd.grad((out * torch.arange(5.).view(1, 5, 1, 1)).sum(), x)
+    expected = theirs(x)
+    grad_theirs, = torch.autograd.grad((expected * torch.arange(5.).view(1, 5, 1, 1)).sum(), x)
+    assert torch.allclose(out, expected, atol=1e-5)
+    assert torch.allclose(grad_ours, grad_theirs, atol=1e-5)
+    assert ours.state_dict().keys() == theirs.state_dict().keys() == set()
+    with pytest.raises(ValueError, match="more than 1 spatial element"):
+        InstanceNorm2d(5).train()(torch.randn(2, 5, 1, 1))

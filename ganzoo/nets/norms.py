@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from typing import Callable, Literal
 
-from torch import nn
+import torch.nn.functional as F
+from torch import Tensor, nn
 
 NormName = Literal["batch", "instance", "none"]
 NORMS: tuple[str, ...] = ("batch", "instance", "none")
+
+
+class InstanceNorm2d(nn.InstanceNorm2d):
+    """``nn.InstanceNorm2d`` (non-affine, no running statistics) computed by ``group_norm``
+    with one group per channel: the same normalization (each channel of each image over its
+    pixels, same eps), but torch's CPU group-norm kernel is several times faster than its
+    instance-norm path, which reshapes to a batch norm over N*C channels (256x256x64 map,
+    2 threads: 0.85 vs 3.05 ms). Same class for isinstance checks, same (empty) state dict."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.dim() != 4 or self.affine or self.track_running_stats or x.shape[2] * x.shape[3] == 1:
+            return super().forward(x)  # including its error for a 1x1 map in training
+        return F.group_norm(x, x.shape[1], eps=self.eps)
 
 
 def norm_layer(kind: str) -> Callable[[int], nn.Module]:
@@ -19,7 +33,7 @@ def norm_layer(kind: str) -> Callable[[int], nn.Module]:
     if kind == "batch":
         return lambda channels: nn.BatchNorm2d(channels, affine=True)
     if kind == "instance":
-        return lambda channels: nn.InstanceNorm2d(channels, affine=False, track_running_stats=False)
+        return lambda channels: InstanceNorm2d(channels, affine=False, track_running_stats=False)
     if kind == "none":
         return lambda channels: nn.Identity()
     raise ValueError(f"norm must be one of {', '.join(NORMS)}, got {kind!r}")
