@@ -90,7 +90,7 @@ def test_probe_runs_in_the_callers_batchnorm_mode_without_touching_running_stati
 
 
 def test_unknown_precision_is_a_one_line_error():
-    with pytest.raises(GanzooError, match="precision must be one of auto, fp32, bf16"):
+    with pytest.raises(GanzooError, match="precision must be one of auto, fp32, bf16, mixed"):
         fast_path(gentle_network(), channels=3, precision="fp16")
 
 
@@ -101,3 +101,87 @@ def test_each_precision_keeps_its_own_verdict_and_copies_do_not_nest():
     assert fast_path(net, channels=3, channels_last=True) is auto
     assert fast_path(net, channels=3, precision="fp32", channels_last=True) is forced
     assert not hasattr(forced.network, "_ganzoo_fast_path")
+
+
+class StagedNetwork(nn.Sequential):
+    """A gentle body and an output stage it names that adds 256 and takes it off again: exact
+    in fp32, but bf16 holds 256.x only to steps of 2, so bf16 inside the stage is far off while
+    the body's rounding passes through it unamplified."""
+
+    def __init__(self):
+        shift_up, shift_down = nn.Conv2d(3, 3, 1), nn.Conv2d(3, 3, 1)
+        with torch.no_grad():
+            for conv, bias in ((shift_up, 256.0), (shift_down, -256.0)):
+                conv.weight.copy_(torch.eye(3).view(3, 3, 1, 1))
+                conv.bias.fill_(bias)
+        super().__init__(*gentle_network(), shift_up, shift_down)
+
+    def output_stage(self):
+        return tuple(self._modules.values())[1:]
+
+
+def test_auto_runs_mixed_when_only_the_output_stage_is_sensitive():
+    net = StagedNetwork().eval()
+    path = fast_path(net, channels=3)
+    if not bf16_is_fast(torch.device("cpu")):
+        assert (path.precision, path.probe_error) == ("fp32", None)
+        return
+    assert path.precision == "mixed" and path.probe_error <= BF16_MAX_ERROR
+    # The whole network in bf16 misses the budget, so the stage is what mixed saves.
+    x = probe_image(3, 64, (0.0, 1.0))
+    with torch.no_grad():
+        exact = net(x)
+    assert (fast_path(net, channels=3, precision="bf16")(x) - exact).abs().max() > BF16_MAX_ERROR
+
+
+def test_mixed_keeps_the_output_stage_in_fp32_and_channels_last_on_cpu():
+    net = StagedNetwork().eval()
+    seen = {}
+
+    def record(name):
+        def hook(module, args, output):
+            seen[name] = (output.dtype, output.is_contiguous(memory_format=torch.channels_last))
+        return hook
+
+    for name, module in (("body", net[0]), ("stage first", net[1]), ("stage last", net[-1])):
+        module.register_forward_hook(record(name))
+    hooks = [(len(m._forward_pre_hooks), len(m._forward_hooks)) for m in net.output_stage()]
+    x = probe_image(3, 16, (0.0, 1.0))
+    out = fast_path(net, channels=3, precision="mixed")(x)
+    assert seen["body"][0] == torch.bfloat16  # the body ran under autocast
+    assert seen["stage first"] == (torch.float32, True)  # the stage in fp32, channels-last
+    assert seen["stage last"][0] == torch.float32
+    assert out.dtype == torch.float32 and out.is_contiguous()
+    # The hooks are gone after the call: a plain forward is untouched.
+    assert [(len(m._forward_pre_hooks), len(m._forward_hooks)) for m in net.output_stage()] == hooks
+    with torch.no_grad():
+        torch.testing.assert_close(fast_path(net, channels=3, precision="fp32")(x), net(x),
+                                   atol=1e-5, rtol=1e-5)
+
+
+def test_mixed_needs_an_output_stage():
+    with pytest.raises(GanzooError, match="mixed needs a network with an output stage"):
+        fast_path(gentle_network(), channels=3, precision="mixed")
+
+
+def test_resnet_generator_names_its_upsampling_layers_as_output_stage():
+    from ganzoo.nets.resnet_generator import ResnetGenerator
+
+    net = ResnetGenerator(ngf=4, n_blocks=2).eval()
+    stage = net.output_stage()
+    assert isinstance(stage[0], nn.ConvTranspose2d) and isinstance(stage[-1], nn.Tanh)
+    assert sum(isinstance(m, nn.ConvTranspose2d) for m in stage) == 2
+    x = probe_image(3, 16, (-1.0, 1.0))
+    with torch.no_grad():
+        exact = net(x)
+    mixed = fast_path(net, channels=3, value_range=(-1.0, 1.0), size_multiple=4,
+                      precision="mixed")(x)
+    assert (mixed - exact).abs().max() < 0.1  # bf16 body, fp32 stage: close, not equal
+
+
+def test_sample_cli_offers_every_inference_precision():
+    from ganzoo.cli.sample import command
+    from ganzoo.nets.fast_inference import PRECISIONS
+
+    option = next(p for p in command.params if p.name == "precision")
+    assert tuple(option.type.choices) == PRECISIONS

@@ -196,10 +196,11 @@ def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: d
               help="cpu, cuda, cuda:1, mps, or auto (CUDA when available).")
 @click.option("--threads", type=click.IntRange(min=1), metavar="N",
               help="CPU threads (default: the idle cores; fewer on a busy machine).")
-@click.option("--precision", type=click.Choice(["auto", "fp32", "bf16"]), default="auto",
+@click.option("--precision", type=click.Choice(["auto", "fp32", "bf16", "mixed"]), default="auto",
               show_default=True,
-              help="Image models: auto runs bf16 only where the CPU/GPU has native bf16 and "
-                   "this model's output stays within 2/255 of fp32 on a probe; fp32 is exact.")
+              help="Image models: auto runs bf16 (or mixed: bf16 but the upsampling layers) only "
+                   "where the CPU/GPU has native bf16 and this model's output stays within "
+                   "2/255 of fp32 on a probe; fp32 is exact.")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @click.option("--n", "n", type=click.IntRange(min=1),
               help=f"Noise models: how many samples (default {DEFAULT_SAMPLES}, or the model's "

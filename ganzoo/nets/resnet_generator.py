@@ -92,6 +92,7 @@ class ResnetGenerator(Generator):
                        make_norm(width * 2), nn.ReLU(True)]
             width *= 2
         layers += [ResnetBlock(width, norm, dropout, padding) for _ in range(n_blocks)]
+        self._upsampling_starts = len(layers)
         for _ in range(2):  # upsample back
             layers += [nn.ConvTranspose2d(width, width // 2, 3, stride=2, padding=1,
                                           output_padding=1, bias=bias),
@@ -102,3 +103,8 @@ class ResnetGenerator(Generator):
 
     def forward(self, x: Tensor) -> Tensor:
         return x + self.model(x) if self.residual else self.model(x)
+
+    def output_stage(self) -> tuple[nn.Module, ...]:
+        """The upsampling layers and the output convolution: kept in fp32 by ``mixed``
+        precision and run channels-last on CPU (see `ganzoo.nets.fast_inference`)."""
+        return tuple(self.model[self._upsampling_starts:])

@@ -75,8 +75,9 @@ def translate_images(generator: nn.Module, images: Tensor, *, in_channels: int,
         tile: tile side in pixels; None runs each image whole.
         overlap: tile overlap (default: min(64, tile // 4)).
         batchnorm: ``running`` (eval statistics) or ``image`` (each input's own statistics).
-        precision: ``auto`` (bf16 where the device has fast bf16 and this network's output
-            stays within 2/255 of fp32 on a probe, see `fast_inference`), ``fp32`` or ``bf16``.
+        precision: ``auto`` (bf16, or else ``mixed``, where the device has fast bf16 and this
+            network's output stays within 2/255 of fp32 on a probe, see `fast_inference`),
+            ``fp32``, ``bf16`` or ``mixed``.
         progress: called with 1 per tile run.
 
     Returns:

@@ -222,8 +222,9 @@ class CycleGAN(TwoDomainBatches, GANModel):
             tile: run images larger than this many pixels per side in overlapping tiles
                 (default ``config.tile``); memory then depends on the tile, not the image.
             overlap: tile overlap in pixels (default min(64, tile/4)).
-            precision: ``auto`` (bf16 where it is fast and stays within 2/255 of fp32 for these
-                weights, see `ganzoo.nets.fast_inference`), ``fp32`` or ``bf16``.
+            precision: ``auto`` (bf16, or else ``mixed``: bf16 but the upsampling layers, where
+                it is fast and stays within 2/255 of fp32 for these weights, see
+                `ganzoo.nets.fast_inference`), ``fp32``, ``bf16`` or ``mixed``.
             progress: called with 1 per tile.
         """
         direction = direction or self.default_direction

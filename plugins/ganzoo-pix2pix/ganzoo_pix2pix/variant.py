@@ -166,7 +166,8 @@ class Pix2Pix(TwoDomainBatches, GANModel):
         U-Net's multiple and cropped back; tiled above ``tile`` pixels per side).
 
         ``precision``: ``auto`` (bf16 where it is fast and stays within 2/255 of fp32 for these
-        weights, see `ganzoo.nets.fast_inference`), ``fp32`` or ``bf16``."""
+        weights, see `ganzoo.nets.fast_inference`), ``fp32`` or ``bf16`` (``mixed`` is for
+        ResNet generators: ``netG=resnet_*``)."""
         if direction not in (None, self.config.direction):
             raise GanzooError(f"this pix2pix model translates {self.config.direction} only; "
                               f"drop --direction or train with --set direction={direction}")
