@@ -115,6 +115,8 @@ def trained_weights(folder: Path) -> Path:
             photo = load_photo(name)
             save(photo if side == "trainA" else grade(photo), photos / side / f"{name}.png")
     command = ganzoo_command(*(a.format(data=photos) for a in TRAIN_ARGS), "--out", str(folder))
+    if (folder / "checkpoints").exists():  # an interrupted earlier run: continue it
+        command.append("--resume")
     print("no trained ResNet-9 yet; training one (~35 CPU-minutes, once):\n  "
           + " ".join(command), flush=True)
     subprocess.run(command, check=True)
