@@ -77,6 +77,7 @@ from __future__ import annotations
 import argparse
 import math
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +97,8 @@ BLUR_SIGMA = 1.5
 GRADE_GAMMA = 0.8
 PROBE_STEPS = 10
 EMA_DECAY = 0.999
+#: ``--diagnose``: paired L1 steps that pre-fit CycleGAN's generators to the hidden grade.
+TRUTH_FIT_STEPS = 400
 #: The U-Nets of the deblur task (pix2pix and its L1-only ablation).
 DEBLUR_UNET = {"netG": "unet_128", "ngf": 16, "ndf": 16, "norm": "instance", "dropout": False,
                "image_size": 128, "lr": 5e-4, "residual": True, "lambda_gan": 0.03}
@@ -138,6 +141,11 @@ def grade(photo: np.ndarray) -> np.ndarray:
     return np.roll(photo, 1, axis=-1) ** GRADE_GAMMA
 
 
+def ungrade(graded: np.ndarray) -> np.ndarray:
+    """The inverse of `grade`."""
+    return np.roll(graded ** (1 / GRADE_GAMMA), -1, axis=-1)
+
+
 def save(array: np.ndarray, path: Path) -> None:
     from PIL import Image
 
@@ -174,10 +182,11 @@ def score(outputs: list[np.ndarray], truths: list[np.ndarray]) -> dict[str, floa
 # ----- training through the one Trainer --------------------------------------------------------------
 def train(variant: str, values: dict, data: str, *, minutes: float, max_steps: int,
           batch_size: int, steps: int | None = None, lr_decay: bool = True,
-          ema_decay: float = 0.0):
+          ema_decay: float = 0.0, start=None):
     """Train with the Trainer for ``steps`` iterations, or as many as fit ``minutes`` of CPU
     time of this process (per-step CPU time measured on a short probe run). CPU time, not wall
-    time: other jobs on a shared machine then do not shrink the training. Returns
+    time: other jobs on a shared machine then do not shrink the training. ``start(model)``, if
+    given, sets the weights training starts from. Returns
     (model, steps, wall seconds, CPU seconds)."""
     from ganzoo.building import build_model
     from ganzoo.data.spec import load_dataset
@@ -193,6 +202,8 @@ def train(variant: str, values: dict, data: str, *, minutes: float, max_steps: i
         steps = int(min(max_steps, max(10, 0.88 * minutes * 60 / per_step)))
     torch.manual_seed(0)
     model = build_model(variant, values)
+    if start is not None:
+        start(model)
     config = TrainConfig(steps=steps, batch_size=batch_size, ema_decay=ema_decay, device="cpu",
                          lr_decay_start=steps // 2 if lr_decay else None, sample_every=0,
                          checkpoint_every=0, log_every=max(1, steps // 20), seed=0)
@@ -237,24 +248,89 @@ def deblur_task(root: Path, minutes: float, max_steps: int) -> list[dict]:
     return rows
 
 
-def grade_task(root: Path, minutes: float, max_steps: int) -> list[dict]:
-    for side, key in (("trainA", "grade_train_A"), ("trainB", "grade_train_B")):
-        for name in SPLITS[key]:
+def write_grade_photos(folder: Path, a_names: list[str], b_names: list[str]) -> str:
+    """trainA/ (photos) and trainB/ (graded photos) under ``folder``; the data spec to train on."""
+    for side, names in (("trainA", a_names), ("trainB", b_names)):
+        for name in names:
             photo = load_photo(name)
-            save(photo if side == "trainA" else grade(photo), root / "grade" / side / f"{name}.png")
+            save(photo if side == "trainA" else grade(photo), folder / side / f"{name}.png")
+    # 32-pixel crops: a per-pixel colour grade needs little context, and small crops buy steps.
+    return f"unpaired:{folder}?image_size=32&preprocess=crop&repeat=16"
+
+
+def fit_to_truth(model, steps: int = TRUTH_FIT_STEPS, side: int = 32, batch: int = 8) -> None:
+    """Pre-fit CycleGAN's generators to the hidden grade (A→B) and its inverse (B→A) with paired
+    L1 on random crops of the training photos. Diagnostic only: it uses the ground truth that
+    an unpaired method never sees, to ask whether CycleGAN's training keeps the true grade."""
+    rng = np.random.default_rng(0)
+    photos_a = [load_photo(n) for n in SPLITS["grade_train_A"]]
+    graded_b = [grade(load_photo(n)) for n in SPLITS["grade_train_B"]]
+
+    def crops(photos: list[np.ndarray]) -> np.ndarray:
+        picked = []
+        for _ in range(batch):
+            photo = photos[rng.integers(len(photos))]
+            top, left = rng.integers(photo.shape[0] - side), rng.integers(photo.shape[1] - side)
+            picked.append(photo[top:top + side, left:left + side])
+        return np.stack(picked)
+
+    def tensor(images: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2) * 2 - 1
+
+    generators = (model.generator_ab, model.generator_ba)
+    optimizer = torch.optim.Adam([p for g in generators for p in g.parameters()], lr=1e-3)
+    for _ in range(steps):
+        a, b = crops(photos_a), crops(graded_b)
+        loss = ((model.generator_ab(tensor(a)) - tensor(grade(a))).abs().mean()
+                + (model.generator_ba(tensor(b)) - tensor(ungrade(b))).abs().mean())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+
+def grade_task(root: Path, minutes: float, max_steps: int, diagnose: bool = False) -> list[dict]:
+    data = write_grade_photos(root / "grade", SPLITS["grade_train_A"], SPLITS["grade_train_B"])
     test = [load_photo(n) for n in SPLITS["test"]]
     truths = [grade(p) for p in test]
-    # 32-pixel crops: a per-pixel colour grade needs little context, and small crops buy steps.
-    data = f"unpaired:{root / 'grade'}?image_size=32&preprocess=crop&repeat=16"
     rows = [trained_row("colour grade", "identity (ungraded input)", 0, 0.0, 0.0, test, truths)]
     model, steps, wall, cpu = train("cyclegan", GRADE_CYCLEGAN, data, minutes=minutes,
                                     max_steps=max_steps, batch_size=2, ema_decay=EMA_DECAY)
     rows.append(trained_row("colour grade", "CycleGAN (unpaired, ResNet-6)", steps, wall, cpu,
                             translate_all(model, test, direction="AtoB"), truths))
+    if diagnose:
+        rows += grade_diagnostics(root, minutes, max_steps, data, test, truths)
     return rows
 
 
-def print_table(rows: list[dict], minutes: float, threads: int) -> None:
+def grade_diagnostics(root: Path, minutes: float, max_steps: int, data: str, test, truths):
+    """Two runs that use what an unpaired method must not, to locate what limits the score:
+    does CycleGAN's training keep the true grade when it starts there, and does it find the
+    grade when both collections hold the same photos (still unpaired crops)?"""
+    from ganzoo.building import build_model
+
+    task = "grade, diag."
+    torch.manual_seed(0)
+    fitted = build_model("cyclegan", GRADE_CYCLEGAN)
+    began, began_cpu = time.perf_counter(), time.process_time()
+    fit_to_truth(fitted)
+    fit_wall, fit_cpu = time.perf_counter() - began, time.process_time() - began_cpu
+    rows = [trained_row(task, f"paired L1 fit to the truth ({TRUTH_FIT_STEPS})", TRUTH_FIT_STEPS,
+                        fit_wall, fit_cpu, translate_all(fitted.eval(), test, direction="AtoB"),
+                        truths)]
+    model, steps, wall, cpu = train("cyclegan", GRADE_CYCLEGAN, data, minutes=minutes,
+                                    max_steps=max_steps, batch_size=2, ema_decay=EMA_DECAY,
+                                    start=lambda m: m.load_state_dict(fitted.state_dict()))
+    rows.append(trained_row(task, "CycleGAN started from that fit", steps, wall, cpu,
+                            translate_all(model, test, direction="AtoB"), truths))
+    same = write_grade_photos(root / "grade-same", SPLITS["grade_train_A"], SPLITS["grade_train_A"])
+    model, steps, wall, cpu = train("cyclegan", GRADE_CYCLEGAN, same, minutes=minutes,
+                                    max_steps=max_steps, batch_size=2, ema_decay=EMA_DECAY)
+    rows.append(trained_row(task, "CycleGAN, B = the A photos graded", steps, wall, cpu,
+                            translate_all(model, test, direction="AtoB"), truths))
+    return rows
+
+
+def print_table(rows: list[dict], minutes: float, threads: int, flags: str = "") -> None:
     print(f"\nTranslation quality on held-out photos ({', '.join(SPLITS['test'])}); "
           f"CPU, {threads} thread(s), <= {minutes:g} CPU-min training per model")
     print(f"  deblur U-Nets: {DEBLUR_UNET}, batch 4, EMA {EMA_DECAY}")
@@ -286,7 +362,7 @@ def print_table(rows: list[dict], minutes: float, threads: int) -> None:
     over = [r for r in rows if r["cpu_s"] > minutes * 60]
     if over:
         print(f"  note: {', '.join(r['method'] for r in over)} used more than {minutes:g} CPU-min")
-    print(f"\nReproduce: {REPRODUCE} --minutes {minutes:g}")
+    print(f"\nReproduce: {REPRODUCE} --minutes {minutes:g}{flags}")
 
 
 def main() -> None:
@@ -297,6 +373,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1,
                         help="torch CPU threads (1 is fastest on a shared, loaded CPU)")
     parser.add_argument("--task", choices=["all", "deblur", "grade"], default="all")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="also run the colour-grade diagnostics (two more CycleGAN runs, "
+                             "using the hidden truth or shared photos; see grade_diagnostics)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     rows = []
@@ -304,8 +383,10 @@ def main() -> None:
         if args.task in ("all", "deblur"):
             rows += deblur_task(Path(folder), args.minutes, args.max_steps)
         if args.task in ("all", "grade"):
-            rows += grade_task(Path(folder), args.minutes, args.max_steps)
-    print_table(rows, args.minutes, args.threads)
+            rows += grade_task(Path(folder), args.minutes, args.max_steps, args.diagnose)
+    flags = (f" --task {args.task}" if args.task != "all" else "") + \
+        (" --diagnose" if args.diagnose else "")
+    print_table(rows, args.minutes, args.threads, flags)
 
 
 if __name__ == "__main__":
