@@ -64,6 +64,23 @@ but wrong channel order (+1.9); residual generators (``residual=True``, session 
 the identity (13.2 dB). The learnt mapping lands in different channel mixtures from run
 to run: which one the adversarial game settles on, not capacity or steps, limits the score.
 
+What limits the colour grade (``--diagnose``, session 8, 5 CPU-min each; table in
+``benchmarks/results/translation_quality_diagnose.txt``):
+
+* CycleGAN does not keep the true grade when it starts there: generators pre-fitted to the
+  hidden grade with paired L1 (400 steps, 23.91 dB on the test photos) fall to 15.58 dB after
+  the same CycleGAN training (14.75 dB with lr 1e-4, a side run). So the game's resting point
+  on these two collections is not the grade, and no number of steps reaches it.
+* With both collections made from the *same* five photos (B = those photos graded, crops still
+  drawn independently), CycleGAN lands at 8.46 dB (SSIM 0.105): a channel rotation is not found
+  even where the collections allow it, so the disjoint photos are not the only obstacle.
+* A colour-only check agrees: the best colour-distribution transport (iterative sliced optimal
+  transport, Pitié et al. 2005) from A's pixels to graded B's, applied to the test photos,
+  gives 12.5 dB on this split and only 14.5 dB with the same photos on both sides; for
+  monotone per-channel tone curves it reaches 30-33 dB with the same photos but 16-19 dB (about
+  identity) on disjoint ones. With the handful of bundled photos, the two collections' colours
+  differ as much as any grade does.
+
 Before the residual U-Net, pix2pix "sharper than L1" was out of reach: its PatchGAN term added
 a fine dotted texture (ratio 1.3-1.5), while the L1-only U-Net's transposed-conv gridding put
 it near 1.0 (0.98-1.09). 2 CPU-min pairs (pix2pix vs L1 ratio): instance norm 1.44 vs 1.02;
