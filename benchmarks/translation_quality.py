@@ -74,12 +74,9 @@ What limits the colour grade (``--diagnose``, session 8, 5 CPU-min each; table i
 * With both collections made from the *same* five photos (B = those photos graded, crops still
   drawn independently), CycleGAN lands at 8.46 dB (SSIM 0.105): a channel rotation is not found
   even where the collections allow it, so the disjoint photos are not the only obstacle.
-* A colour-only check agrees: the best colour-distribution transport (iterative sliced optimal
-  transport, Pitié et al. 2005) from A's pixels to graded B's, applied to the test photos,
-  gives 12.5 dB on this split and only 14.5 dB with the same photos on both sides; for
-  monotone per-channel tone curves it reaches 30-33 dB with the same photos but 16-19 dB (about
-  identity) on disjoint ones. With the handful of bundled photos, the two collections' colours
-  differ as much as any grade does.
+* A colour-only side computation (not part of this script; method and numbers in the session-8
+  note of issue 6) agrees: the best colour-distribution transport from A's pixels to graded
+  B's recovers neither the channel rotation nor, on disjoint photos, simple tone curves.
 
 Before the residual U-Net, pix2pix "sharper than L1" was out of reach: its PatchGAN term added
 a fine dotted texture (ratio 1.3-1.5), while the L1-only U-Net's transposed-conv gridding put
