@@ -57,7 +57,7 @@ from torch import nn
 REPRODUCE = ".venv/bin/python benchmarks/cyclegan_speed.py"
 GFLOP_PER_IMAGE = 99.0
 SIZE = 256
-TRAINED = Path("runs/speed-resnet9")
+TRAINED = Path(__file__).resolve().parents[1] / "runs" / "speed-resnet9"
 #: `ganzoo train` arguments for the default trained weights ({data}: the photo folder).
 TRAIN_ARGS = ["train", "cyclegan", "--data",
               "unpaired:{data}?image_size=64&preprocess=crop&repeat=16", "--steps", "2500",
@@ -103,20 +103,20 @@ def ganzoo_command(*args: str) -> list[str]:
 
 
 def trained_weights(folder: Path) -> Path:
-    """``folder``, trained first with `TRAIN_ARGS` if it holds no model yet."""
+    """``folder``, trained first with `TRAIN_ARGS` if it holds no model yet (an interrupted
+    earlier training there is continued with ``--resume``)."""
     if (folder / "model.safetensors").exists():
         return folder
-    sys.path.insert(0, str(Path(__file__).parent))
-    from translation_quality import SPLITS, grade, load_photo, save
+    if (folder / "train.json").exists():
+        command = ganzoo_command("train", "cyclegan", "--resume", "--out", str(folder))
+    else:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from translation_quality import SPLITS, write_grade_photos
 
-    photos = folder.with_name(folder.name + "-photos")
-    for side, key in (("trainA", "grade_train_A"), ("trainB", "grade_train_B")):
-        for name in SPLITS[key]:
-            photo = load_photo(name)
-            save(photo if side == "trainA" else grade(photo), photos / side / f"{name}.png")
-    command = ganzoo_command(*(a.format(data=photos) for a in TRAIN_ARGS), "--out", str(folder))
-    if (folder / "checkpoints").exists():  # an interrupted earlier run: continue it
-        command.append("--resume")
+        photos = folder.with_name(folder.name + "-photos")
+        write_grade_photos(photos, SPLITS["grade_train_A"], SPLITS["grade_train_B"])
+        command = ganzoo_command(*(a.format(data=photos) for a in TRAIN_ARGS),
+                                 "--out", str(folder))
     print("no trained ResNet-9 yet; training one (~35 CPU-minutes, once):\n  "
           + " ".join(command), flush=True)
     subprocess.run(command, check=True)
@@ -182,8 +182,8 @@ def main() -> None:
                         help="torch CPU threads for every row (default: torch's own choice)")
     weights = parser.add_mutually_exclusive_group()
     weights.add_argument("--weights", default=None,
-                         help=f"a trained CycleGAN ResNet-9 (folder or name); default: {TRAINED}, "
-                              f"trained first if missing")
+                         help="a trained CycleGAN ResNet-9 (folder or name); default: "
+                              "runs/speed-resnet9, trained first if missing")
     weights.add_argument("--random-weights", action="store_true",
                          help="a seeded random initialisation (no training; auto stays fp32)")
     args = parser.parse_args()

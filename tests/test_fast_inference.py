@@ -103,21 +103,26 @@ def test_each_precision_keeps_its_own_verdict_and_copies_do_not_nest():
     assert not hasattr(forced.network, "_ganzoo_fast_path")
 
 
-class StagedNetwork(nn.Sequential):
-    """A gentle body and an output stage it names that adds 256 and takes it off again: exact
-    in fp32, but bf16 holds 256.x only to steps of 2, so bf16 inside the stage is far off while
-    the body's rounding passes through it unamplified."""
+class StagedNetwork(nn.Module):
+    """A gentle body and an output stage (run through ``forward_staged``) that adds 256 and
+    takes it off again: exact in fp32, but bf16 holds 256.x only to steps of 2, so bf16 inside
+    the stage is far off while the body's rounding passes through it unamplified."""
 
     def __init__(self):
+        super().__init__()
+        self.body = gentle_network()[0]
         shift_up, shift_down = nn.Conv2d(3, 3, 1), nn.Conv2d(3, 3, 1)
         with torch.no_grad():
             for conv, bias in ((shift_up, 256.0), (shift_down, -256.0)):
                 conv.weight.copy_(torch.eye(3).view(3, 3, 1, 1))
                 conv.bias.fill_(bias)
-        super().__init__(*gentle_network(), shift_up, shift_down)
+        self.stage = nn.Sequential(shift_up, shift_down)
 
-    def output_stage(self):
-        return tuple(self._modules.values())[1:]
+    def forward(self, x):
+        return self.stage(self.body(x))
+
+    def forward_staged(self, x, run_stage):
+        return run_stage(self.stage, self.body(x))
 
 
 def test_auto_runs_mixed_when_only_the_output_stage_is_sensitive():
@@ -134,49 +139,73 @@ def test_auto_runs_mixed_when_only_the_output_stage_is_sensitive():
     assert (fast_path(net, channels=3, precision="bf16")(x) - exact).abs().max() > BF16_MAX_ERROR
 
 
+def record_outputs(modules: dict) -> dict:
+    """name -> (dtype, channels-last?) of each module's last output."""
+    seen = {}
+    for name, module in modules.items():
+        def hook(module, args, output, name=name):
+            seen[name] = (output.dtype, output.is_contiguous(memory_format=torch.channels_last))
+        module.register_forward_hook(hook)
+    return seen
+
+
 def test_mixed_keeps_the_output_stage_in_fp32_and_channels_last_on_cpu():
     net = StagedNetwork().eval()
-    seen = {}
-
-    def record(name):
-        def hook(module, args, output):
-            seen[name] = (output.dtype, output.is_contiguous(memory_format=torch.channels_last))
-        return hook
-
-    for name, module in (("body", net[0]), ("stage first", net[1]), ("stage last", net[-1])):
-        module.register_forward_hook(record(name))
-    hooks = [(len(m._forward_pre_hooks), len(m._forward_hooks)) for m in net.output_stage()]
+    seen = record_outputs({"body": net.body, "stage first": net.stage[0],
+                           "stage last": net.stage[1]})
     x = probe_image(3, 16, (0.0, 1.0))
     out = fast_path(net, channels=3, precision="mixed")(x)
     assert seen["body"][0] == torch.bfloat16  # the body ran under autocast
     assert seen["stage first"] == (torch.float32, True)  # the stage in fp32, channels-last
     assert seen["stage last"][0] == torch.float32
     assert out.dtype == torch.float32 and out.is_contiguous()
-    # The hooks are gone after the call: a plain forward is untouched.
-    assert [(len(m._forward_pre_hooks), len(m._forward_hooks)) for m in net.output_stage()] == hooks
-    with torch.no_grad():
+    fast_path(net, channels=3, precision="bf16")(x)
+    assert seen["stage first"][0] == torch.bfloat16  # bf16 runs the stage under autocast too
+    with torch.no_grad():  # and fp32 is the plain forward, the stage only channels-last
         torch.testing.assert_close(fast_path(net, channels=3, precision="fp32")(x), net(x),
                                    atol=1e-5, rtol=1e-5)
 
 
-def test_mixed_needs_an_output_stage():
+def test_mixed_paths_run_concurrently():
+    """Nothing is put on the network per call, so threads sharing a model do not interfere."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    net = StagedNetwork().eval()
+    x = probe_image(3, 32, (0.0, 1.0))
+    paths = [fast_path(net, channels=3, precision=p) for p in ("mixed", "bf16", "fp32")]
+    expected = [path(x) for path in paths]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda i: paths[i % 3](x), range(24)))
+    for i, result in enumerate(results):
+        assert torch.equal(result, expected[i % 3])
+    assert torch.is_autocast_enabled("cpu") is False
+
+
+def test_mixed_needs_a_staged_network_and_a_compiled_one_runs_whole():
     with pytest.raises(GanzooError, match="mixed needs a network with an output stage"):
         fast_path(gentle_network(), channels=3, precision="mixed")
+    compiled = torch.compile(StagedNetwork().eval(), backend="eager")
+    assert fast_path(compiled, channels=3, precision="bf16").staged is False
 
 
-def test_resnet_generator_names_its_upsampling_layers_as_output_stage():
+def test_resnet_generator_runs_its_upsampling_layers_as_output_stage():
     from ganzoo.nets.resnet_generator import ResnetGenerator
 
-    net = ResnetGenerator(ngf=4, n_blocks=2).eval()
-    stage = net.output_stage()
-    assert isinstance(stage[0], nn.ConvTranspose2d) and isinstance(stage[-1], nn.Tanh)
-    assert sum(isinstance(m, nn.ConvTranspose2d) for m in stage) == 2
-    x = probe_image(3, 16, (-1.0, 1.0))
-    with torch.no_grad():
-        exact = net(x)
-    mixed = fast_path(net, channels=3, value_range=(-1.0, 1.0), size_multiple=4,
-                      precision="mixed")(x)
-    assert (mixed - exact).abs().max() < 0.1  # bf16 body, fp32 stage: close, not equal
+    for residual in (False, True):
+        net = ResnetGenerator(ngf=4, n_blocks=2, residual=residual).eval()
+        transposed = [m for m in net.modules() if isinstance(m, nn.ConvTranspose2d)]
+        seen = record_outputs({"last block": net.model[net._upsampling_starts - 1],
+                               "first up": transposed[0], "output": net.model[-1]})
+        x = probe_image(3, 16, (-1.0, 1.0))
+        with torch.no_grad():
+            exact = net(x)
+        options = dict(channels=3, value_range=(-1.0, 1.0), size_multiple=4)
+        mixed = fast_path(net, precision="mixed", **options)(x)
+        assert seen["last block"][0] == torch.bfloat16
+        assert seen["first up"] == (torch.float32, True) and seen["output"][0] == torch.float32
+        assert (mixed - exact).abs().max() < 0.1
+        torch.testing.assert_close(fast_path(net, precision="fp32", **options)(x), exact,
+                                   atol=1e-5, rtol=1e-5)
 
 
 def test_sample_cli_offers_every_inference_precision():

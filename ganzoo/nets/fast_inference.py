@@ -7,16 +7,22 @@ stay within about 2/255 of their fp32 output, while a randomly initialised ResNe
 its output on a probe image stays within `BF16_MAX_ERROR` of the fp32 output. The probe runs once
 per set of weights: the verdict is cached until a parameter changes (training, loading).
 
-A network may name its *output stage* (``network.output_stage()``: its layers from the first
-upsampling to the output, as `ResnetGenerator` does). Two things follow:
+A network may run its *output stage* (its layers from the first upsampling to the output)
+through a caller's function: ``network.forward_staged(x, run_stage)`` computes ``forward(x)``
+but hands the output stage and its input to ``run_stage(stage, h)``, as `ResnetGenerator`
+does. No hooks and no state on the network, so concurrent calls and plain forwards are
+unaffected. Two things use it:
 
 * ``mixed`` precision: bf16 everywhere but the output stage, which runs in fp32. Where whole-
-  network bf16 misses the budget, most of its error comes from there (a ResNet-9 trained for
-  1,000 steps: 8.6/255 in bf16, 1.9/255 mixed), while it holds ~6 % of the FLOPs; ``auto``
-  tries bf16, then mixed, then settles for fp32.
+  network bf16 misses the budget, most of its error comes from there, while the stage holds
+  ~6 % of a ResNet-9's FLOPs (trained ResNet-9s, `benchmarks/cyclegan_speed.py`: bf16 about
+  4/255 off on a photo, mixed about 1.3/255). ``auto`` tries bf16, then mixed, then settles
+  for fp32.
 * on CPU the output stage runs channels-last: oneDNN's NHWC kernels are faster for its
-  few-channel, high-resolution transposed and 7x7 convolutions (ResNet-9 at 256x256, fp32,
-  2 threads: 0.95x -> 0.87x of the plain forward).
+  few-channel, high-resolution transposed and 7x7 convolutions.
+
+A compiled network (``torch.compile``) runs whole: its staged forward would bypass the
+compiled graph.
 
 Shared by the image-to-image generators (`translate_image`) and the super-resolution plugin.
 """
@@ -58,60 +64,34 @@ class FastPath:
             precision chosen, or, where ``auto`` settled for fp32, the closest one tried
             (None: no probe ran).
         channels_last: inputs are made channels-last to match ``network``'s layout.
-        output_stage: the network's output-stage modules (see the module docstring).
+        staged: run ``network.forward_staged`` (see the module docstring).
     """
 
     network: nn.Module
     precision: str
     probe_error: float | None
     channels_last: bool = False
-    output_stage: tuple[nn.Module, ...] = ()
+    staged: bool = False
 
     def __call__(self, x: Tensor) -> Tensor:
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         device_type = x.device.type
         with torch.inference_mode(), torch.autocast(device_type, dtype=torch.bfloat16,
-                                                    enabled=self.precision != "fp32"), \
-                _output_stage_hooks(self.output_stage, fp32=self.precision == "mixed",
-                                    channels_last=device_type == "cpu"):
-            return self.network(x).float().contiguous()
+                                                    enabled=self.precision != "fp32"):
+            if self.staged:
+                output = self.network.forward_staged(x, self._run_output_stage)
+            else:
+                output = self.network(x)
+            return output.float().contiguous()
 
-
-@contextlib.contextmanager
-def _output_stage_hooks(modules: tuple[nn.Module, ...], *, fp32: bool, channels_last: bool):
-    """While active, ``modules`` run outside autocast on fp32 inputs (``fp32``) and the first
-    of them gets its input channels-last (``channels_last``)."""
-    if not modules or not (fp32 or channels_last):
-        yield
-        return
-    open_regions: list[torch.autocast] = []
-
-    def enter(module: nn.Module, args: tuple) -> tuple:
-        x, *rest = args
-        if fp32:
-            region = torch.autocast(x.device.type, enabled=False)
-            region.__enter__()
-            open_regions.append(region)
-            x = x.float()
-        if channels_last and module is modules[0] and x.dim() == 4:
-            x = x.contiguous(memory_format=torch.channels_last)
-        return (x, *rest)
-
-    def leave(module: nn.Module, args: tuple, output: Tensor) -> None:
-        if fp32:
-            open_regions.pop().__exit__(None, None, None)
-
-    handles = [hook for module in modules
-               for hook in (module.register_forward_pre_hook(enter),
-                            module.register_forward_hook(leave))]
-    try:
-        yield
-    finally:
-        for handle in handles:
-            handle.remove()
-        while open_regions:  # a module raised inside the stage
-            open_regions.pop().__exit__(None, None, None)
+    def _run_output_stage(self, stage: Callable[[Tensor], Tensor], h: Tensor) -> Tensor:
+        if h.device.type == "cpu" and h.dim() == 4:
+            h = h.contiguous(memory_format=torch.channels_last)
+        if self.precision != "mixed":
+            return stage(h)
+        with torch.autocast(h.device.type, enabled=False):
+            return stage(h.float())
 
 
 def probe_image(channels: int, size: int, value_range: tuple[float, float]) -> Tensor:
@@ -135,7 +115,7 @@ def fast_path(network: nn.Module, *, channels: int, value_range: tuple[float, fl
         value_range: the network's input/output range; errors are measured in [0, 1] units.
         size_multiple, min_size: the probe's side is a multiple of this, at least that.
         precision: ``auto`` (bf16 if fast on this device and within `BF16_MAX_ERROR` on the
-            probe, else ``mixed`` if the network has an output stage and that is within it,
+            probe, else ``mixed`` if the network has a staged forward and that is within it,
             else fp32), ``fp32``, or ``bf16`` / ``mixed`` (forced, no probe).
         channels_last: run a channels-last copy (faster for some networks; the model's own
             weights stay contiguous for saving).
@@ -164,14 +144,14 @@ def fast_path(network: nn.Module, *, channels: int, value_range: tuple[float, fl
             run = copy.deepcopy(network).to(memory_format=torch.channels_last)
         finally:
             object.__setattr__(network, _CACHE_ATTRIBUTE, cache)
-    stage = tuple(run.output_stage()) if hasattr(run, "output_stage") else ()
-    if precision == "mixed" and not stage:
-        raise GanzooError(f"precision mixed needs a network with an output stage; "
-                          f"{type(network).__name__} has none: use bf16 or fp32")
+    staged = hasattr(run, "forward_staged") and not hasattr(run, "_orig_mod")  # not compiled
+    if precision == "mixed" and not staged:
+        raise GanzooError(f"precision mixed needs a network with an output stage "
+                          f"(forward_staged); {type(network).__name__} has none: use bf16 or fp32")
     if precision == "fp32" or (precision == "auto" and not bf16_is_fast(device)):
-        path = FastPath(run, "fp32", None, channels_last, stage)
+        path = FastPath(run, "fp32", None, channels_last, staged)
     elif precision in ("bf16", "mixed"):
-        path = FastPath(run, precision, None, channels_last, stage)
+        path = FastPath(run, precision, None, channels_last, staged)
     else:
         side = max(probe_size, min_size)
         side += (-side) % max(1, size_multiple)
@@ -179,15 +159,15 @@ def fast_path(network: nn.Module, *, channels: int, value_range: tuple[float, fl
         low, high = value_range
         chosen, best = "fp32", None
         with (context(run) if context else contextlib.nullcontext()):
-            exact = FastPath(run, "fp32", None, channels_last, stage)(probe).clamp(low, high)
-            for candidate in ("bf16", "mixed") if stage else ("bf16",):
-                fast = FastPath(run, candidate, None, channels_last, stage)(probe)
+            exact = FastPath(run, "fp32", None, channels_last, staged)(probe).clamp(low, high)
+            for candidate in ("bf16", "mixed") if staged else ("bf16",):
+                fast = FastPath(run, candidate, None, channels_last, staged)(probe)
                 error = (fast.clamp(low, high) - exact).abs().max().item() / (high - low)
                 best = error if best is None else min(best, error)
                 if error <= BF16_MAX_ERROR:
                     chosen, best = candidate, error
                     break
-        path = FastPath(run, chosen, best, channels_last, stage)
+        path = FastPath(run, chosen, best, channels_last, staged)
     cache[key] = (fingerprint, path)
     return path
 

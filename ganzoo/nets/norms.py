@@ -12,16 +12,19 @@ NORMS: tuple[str, ...] = ("batch", "instance", "none")
 
 
 class InstanceNorm2d(nn.InstanceNorm2d):
-    """``nn.InstanceNorm2d`` (non-affine, no running statistics) computed by ``group_norm``
-    with one group per channel: the same normalization (each channel of each image over its
-    pixels, same eps), but torch's CPU group-norm kernel is several times faster than its
-    instance-norm path, which reshapes to a batch norm over N*C channels (256x256x64 map,
-    2 threads: 0.85 vs 3.05 ms). Same class for isinstance checks, same (empty) state dict."""
+    """``nn.InstanceNorm2d`` (non-affine, no running statistics) computed on CPU by
+    ``group_norm`` with one group per channel: the same normalization (each channel of each
+    image over its pixels, same eps), but torch's CPU group-norm kernel is several times faster
+    than its instance-norm path, which reshapes to a batch norm over N*C channels (256x256x64
+    map, 2 threads: 0.85 vs 3.05 ms). Elsewhere it is ``nn.InstanceNorm2d`` itself (CUDA
+    autocast would run group norm in fp32, instance norm not). Same class for isinstance
+    checks, same (empty) state dict."""
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.dim() != 4 or self.affine or self.track_running_stats or x.shape[2] * x.shape[3] == 1:
+        if (x.device.type != "cpu" or x.dim() != 4 or self.affine or self.track_running_stats
+                or x.shape[2] * x.shape[3] == 1):
             return super().forward(x)  # including its error for a 1x1 map in training
-        return F.group_norm(x, x.shape[1], eps=self.eps)
+        return F.group_norm(x, x.shape[1], eps=self.eps)  # keeps a channels-last layout
 
 
 def norm_layer(kind: str) -> Callable[[int], nn.Module]:

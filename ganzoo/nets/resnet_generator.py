@@ -7,7 +7,7 @@ reference ``netG`` state dict loads as is. Input sides must be multiples of 4.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Callable, Literal
 
 from torch import Tensor, nn
 
@@ -104,7 +104,11 @@ class ResnetGenerator(Generator):
     def forward(self, x: Tensor) -> Tensor:
         return x + self.model(x) if self.residual else self.model(x)
 
-    def output_stage(self) -> tuple[nn.Module, ...]:
-        """The upsampling layers and the output convolution: kept in fp32 by ``mixed``
-        precision and run channels-last on CPU (see `ganzoo.nets.fast_inference`)."""
-        return tuple(self.model[self._upsampling_starts:])
+    def forward_staged(self, x: Tensor,
+                       run_stage: Callable[[nn.Module, Tensor], Tensor]) -> Tensor:
+        """``forward(x)``, with the output stage (the upsampling layers and the output
+        convolution) run as ``run_stage(stage, h)``: fast inference keeps it in fp32 under
+        ``mixed`` precision and channels-last on CPU (see `ganzoo.nets.fast_inference`)."""
+        split = self._upsampling_starts
+        out = run_stage(self.model[split:], self.model[:split](x))
+        return x + out if self.residual else out
