@@ -5,7 +5,8 @@ import torch
 from torch import nn
 
 from ganzoo.errors import GanzooError
-from ganzoo.nets.fast_inference import BF16_MAX_ERROR, bf16_is_fast, fast_path, probe_image
+from ganzoo.nets.fast_inference import (BF16_MAX_ERROR, PROBE_MAX_ERROR, bf16_is_fast, fast_path,
+                                        probe_image)
 from ganzoo.nets.translate_image import per_image_batchnorm
 
 
@@ -37,8 +38,8 @@ def test_auto_picks_bf16_only_within_the_error_budget():
         assert (gentle.precision, gentle.probe_error) == ("fp32", None)
         assert (chaotic.precision, chaotic.probe_error) == ("fp32", None)
         return
-    assert gentle.precision == "bf16" and gentle.probe_error <= BF16_MAX_ERROR
-    assert chaotic.precision == "fp32" and chaotic.probe_error > BF16_MAX_ERROR
+    assert gentle.precision == "bf16" and gentle.probe_error <= PROBE_MAX_ERROR
+    assert chaotic.precision == "fp32" and chaotic.probe_error > PROBE_MAX_ERROR
 
 
 def test_fp32_is_the_plain_forward_and_bf16_can_be_forced():
@@ -131,7 +132,7 @@ def test_auto_runs_mixed_when_only_the_output_stage_is_sensitive():
     if not bf16_is_fast(torch.device("cpu")):
         assert (path.precision, path.probe_error) == ("fp32", None)
         return
-    assert path.precision == "mixed" and path.probe_error <= BF16_MAX_ERROR
+    assert path.precision == "mixed" and path.probe_error <= PROBE_MAX_ERROR
     # The whole network in bf16 misses the budget, so the stage is what mixed saves.
     x = probe_image(3, 64, (0.0, 1.0))
     with torch.no_grad():

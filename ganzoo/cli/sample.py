@@ -199,8 +199,8 @@ def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: d
 @click.option("--precision", type=click.Choice(["auto", "fp32", "bf16", "mixed"]), default="auto",
               show_default=True,
               help="Image models: auto runs bf16 (or mixed: bf16 but the upsampling layers) only "
-                   "where the CPU/GPU has native bf16 and this model's output stays within "
-                   "2/255 of fp32 on a probe; fp32 is full precision.")
+                   "where the CPU/GPU has native bf16 and a probe shows this model's output "
+                   "within 1/255 of fp32 (half the 2/255 budget); fp32 is full precision.")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @click.option("--n", "n", type=click.IntRange(min=1),
               help=f"Noise models: how many samples (default {DEFAULT_SAMPLES}, or the model's "
