@@ -16,9 +16,9 @@ unaffected. Two things use it:
 
 * ``mixed`` precision: bf16 everywhere but the output stage, which runs in fp32. Where whole-
   network bf16 misses the budget, most of its error comes from there, while the stage holds
-  ~6 % of a ResNet-9's FLOPs (trained ResNet-9s, `benchmarks/cyclegan_speed.py`: bf16 about
-  4/255 off on a photo, mixed about 1.3/255). ``auto`` tries bf16, then mixed, then settles
-  for fp32.
+  ~6 % of a ResNet-9's FLOPs (two trained ResNet-9s, `benchmarks/cyclegan_speed.py`: bf16
+  2.7 and 4.1/255 off on a photo, mixed 1.1 and 1.3/255). ``auto`` tries bf16, then mixed,
+  then settles for fp32.
 * on CPU the output stage runs channels-last: oneDNN's NHWC kernels are faster for its
   few-channel, high-resolution transposed and 7x7 convolutions.
 
