@@ -200,7 +200,7 @@ def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: d
               show_default=True,
               help="Image models: auto runs bf16 (or mixed: bf16 but the upsampling layers) only "
                    "where the CPU/GPU has native bf16 and a probe shows this model's output "
-                   "within 1/255 of fp32 (half the 2/255 budget); fp32 is full precision.")
+                   "within 2/255 of fp32; fp32 is full precision.")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @click.option("--n", "n", type=click.IntRange(min=1),
               help=f"Noise models: how many samples (default {DEFAULT_SAMPLES}, or the model's "

@@ -4,9 +4,8 @@ bf16 autocast halves convolution time on CPUs with native bf16 instructions (AVX
 and on GPUs, but its rounding error depends on the weights: the zoo's super-resolution models
 stay well within 2/255 of their fp32 output, while a randomly initialised ResNet-9 drifts by
 9/255 (`benchmarks/cyclegan_speed.py`). So ``precision="auto"`` runs a network in bf16 only if
-its output on a small probe image stays within `PROBE_MAX_ERROR` (half the 2/255 budget) of the
-fp32 output. The probe runs once per set of weights: the verdict is cached until a parameter
-changes (training, loading).
+its output on a probe image stays within `BF16_MAX_ERROR` of the fp32 output. The probe runs
+once per set of weights: the verdict is cached until a parameter changes (training, loading).
 
 A network may run its *output stage* (its layers from the first upsampling to the output)
 through a caller's function: ``network.forward_staged(x, run_stage)`` computes ``forward(x)``
@@ -42,16 +41,17 @@ from torch import Tensor, nn
 from ..errors import GanzooError
 from ..native_bf16 import bf16_is_fast
 
-#: Largest difference from fp32, in [0, 1] output units, that reduced precision may cause: the
-#: 2/255 budget of the speed benchmark (issue 6), i.e. at most two 8-bit levels on any pixel.
+#: Largest difference from fp32, in [0, 1] output units, for ``auto`` to choose bf16 or mixed:
+#: the 2/255 budget of the speed benchmark (issue 6), i.e. at most two 8-bit levels on any pixel.
 BF16_MAX_ERROR = 2 / 255
-#: What the probe must show for ``auto`` to choose bf16 or mixed. Half the budget, because the
-#: probe is small: a 256x256 photo's largest error was 1.4-1.8x the probe's on three trained
-#: ResNet-9s (a photo has 16x the probe's pixels, so its tail reaches further).
-PROBE_MAX_ERROR = BF16_MAX_ERROR / 2
 PRECISIONS = ("auto", "fp32", "bf16", "mixed")
 #: Side of the probe image (at least the network's size multiple / minimum size).
 PROBE_SIZE = 64
+#: The image-to-image generators' probe side. A probe's largest error grows with its pixel count:
+#: at 64 px a trained ResNet-9 showed 1.5/255 in bf16 but erred 2.7/255 on a 256x256 photo; at
+#: 128 px the probe read 2.4 (and 2.6 for a second net, 4.1 on the photo), so bf16 is refused
+#: and mixed (0.8 on the probe, 1.1 on the photo) chosen. Costs ~0.1 s once per set of weights.
+TRANSLATION_PROBE_SIZE = 128
 #: Attribute of the network holding its cache {options: (weights fingerprint, FastPath)}: on the
 #: module itself, so it lives and dies with it (a module-level weak dict would keep the module
 #: alive through its paths).
@@ -119,7 +119,7 @@ def fast_path(network: nn.Module, *, channels: int, value_range: tuple[float, fl
         channels: input channels of the network (for the probe).
         value_range: the network's input/output range; errors are measured in [0, 1] units.
         size_multiple, min_size: the probe's side is a multiple of this, at least that.
-        precision: ``auto`` (bf16 if fast on this device and within `PROBE_MAX_ERROR` on the
+        precision: ``auto`` (bf16 if fast on this device and within `BF16_MAX_ERROR` on the
             probe, else ``mixed`` if the network has a staged forward and that is within it,
             else fp32), ``fp32``, or ``bf16`` / ``mixed`` (forced, no probe).
         channels_last: run a channels-last copy (faster for some networks; the model's own
@@ -169,7 +169,7 @@ def fast_path(network: nn.Module, *, channels: int, value_range: tuple[float, fl
                 fast = FastPath(run, candidate, None, channels_last, staged)(probe)
                 error = (fast.clamp(low, high) - exact).abs().max().item() / (high - low)
                 best = error if best is None else min(best, error)
-                if error <= PROBE_MAX_ERROR:
+                if error <= BF16_MAX_ERROR:
                     chosen, best = candidate, error
                     break
         path = FastPath(run, chosen, best, channels_last, staged)

@@ -16,7 +16,7 @@ from torch import Tensor, nn
 from ..colour import LUMA
 from ..errors import GanzooError
 from ..tiling import tiled_apply, whole_image_tile
-from .fast_inference import fast_path
+from .fast_inference import TRANSLATION_PROBE_SIZE, fast_path
 
 #: Overlap between tiles when tiling; at most a quarter of the tile.
 DEFAULT_OVERLAP = 64
@@ -96,7 +96,7 @@ def translate_images(generator: nn.Module, images: Tensor, *, in_channels: int,
     context = per_image_batchnorm if batchnorm == "image" else None
     network = fast_path(generator, channels=in_channels, value_range=value_range,
                         size_multiple=multiple, min_size=min_size, precision=precision,
-                        context=context)
+                        context=context, probe_size=TRANSLATION_PROBE_SIZE)
     norm_context = context(network.network) if context else contextlib.nullcontext()
     outputs = []
     with torch.inference_mode(), norm_context:
