@@ -24,9 +24,9 @@ measured fp32 matmul peak at the same thread count.
 Targets: ganzoo's model time <= 0.6x the plain reference; the ``ganzoo sample`` process adds
 <= 1.5 s over its model time.
 
-Weights. bf16 rounding error depends on them: a random initialisation amplifies it to ~9/255
-(whole network) and ~5/255 (mixed), so ``auto`` rightly stays in fp32 there, while trained
-weights are far tamer. No trained ResNet-9 ships offline, so by default the benchmark trains one
+Weights. bf16 rounding error depends on them: a random initialisation amplifies it to 8-14/255
+(whole network and mixed alike), so ``auto`` rightly stays in fp32 there, while trained weights
+are far tamer (bf16 3-4/255, mixed 1-1.3/255; `benchmarks/results/cyclegan_speed.txt`). No trained ResNet-9 ships offline, so by default the benchmark trains one
 (once; later runs reuse it) with ``ganzoo train cyclegan`` on the colour-grade photos of
 `translation_quality.py` — the paper's objective and architecture (ResNet-9, ngf 64, instance
 norm), 64-pixel crops, 2,500 steps, 1 thread (`TRAIN_ARGS`; ~35 CPU-minutes) — into
