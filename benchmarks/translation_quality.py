@@ -183,13 +183,13 @@ def colour_distance(a: list[np.ndarray], b: list[np.ndarray], directions: int = 
     return float(np.mean(np.abs(qa - qb)))
 
 
-def colour_matched_split(names: list[str]) -> tuple[list[str], list[str]]:
-    """The split of ``names`` into two disjoint halves whose *ungraded* colours are closest
-    (`colour_distance`). It looks at neither the grade, the test photos nor any model: an
+def colour_matched_split(photos: dict[str, np.ndarray]) -> tuple[list[str], list[str]]:
+    """The split of ``photos`` (name → image) into two disjoint halves whose *ungraded* colours
+    are closest (`colour_distance`). It looks at neither the grade, the test photos nor any model: an
     unpaired method can only learn what tells its two collections apart, so collections whose
     contents already differ in colour hide the grade (curated unpaired sets, horse ↔ zebra,
     differ only in what is to be learnt)."""
-    photos = {name: load_photo(name) for name in names}
+    names = list(photos)
     splits = []
     for a_names in itertools.combinations(names, len(names) // 2):
         if a_names[0] == names[0]:  # each split once: A holds the first name
@@ -424,7 +424,8 @@ def grade_diagnostics(root: Path, minutes: float, max_steps: int, data: str, tes
                                         max_steps=max_steps, batch_size=2, ema_decay=EMA_DECAY)
         rows.append(trained_row(task, method, steps, wall, cpu,
                                 translate_all(model, test, direction="AtoB"), truths))
-    matched = colour_matched_split(SPLITS["grade_train_A"] + SPLITS["grade_train_B"])
+    matched = colour_matched_split({name: load_photo(name) for name in
+                                    SPLITS["grade_train_A"] + SPLITS["grade_train_B"]})
     for split, (a, b) in (("", (SPLITS["grade_train_A"], SPLITS["grade_train_B"])),
                           (", matched split", matched)):
         rows.append(colour_transport_row(task, f"colour transport{split}", a, b, test, truths))
