@@ -394,10 +394,11 @@ def grade_diagnostics(root: Path, minutes: float, max_steps: int, data: str, tes
     method must not:
 
     * does CycleGAN's training keep the true grade when it starts there (paired L1 pre-fit)?
-    * does it find the grade when both collections hold the same photos (crops still drawn
-      independently), with the benchmark's PatchGAN and with a per-pixel discriminator?
     * what can matching colour distributions alone recover (`colour_transport`, no network),
       on this split and on the colour-matched one (`colour_matched_split`)?
+    * does CycleGAN find the grade when both collections hold the same photos (crops still
+      drawn independently), with the benchmark's PatchGAN and with a per-pixel
+      discriminator, for this split's A photos and for the matched split's?
     * does CycleGAN (pixel discriminator) recover it on the colour-matched split?
     """
     from ganzoo.building import build_model
@@ -416,24 +417,28 @@ def grade_diagnostics(root: Path, minutes: float, max_steps: int, data: str, tes
                                     start=lambda m: m.load_state_dict(fitted.state_dict()))
     rows.append(trained_row(task, "CycleGAN started from that fit", steps, wall, cpu,
                             translate_all(model, test, direction="AtoB"), truths))
-    a_names = SPLITS["grade_train_A"]
-    same = write_grade_photos(root / "grade-same", a_names, a_names)
-    for method, values in (("CycleGAN, B = the A photos graded", GRADE_CYCLEGAN),
-                           ("  same, pixel discriminator", PIXEL_D)):
-        model, steps, wall, cpu = train("cyclegan", values, same, minutes=minutes,
+    rows.append(colour_transport_row(task, "colour transport", SPLITS["grade_train_A"],
+                                     SPLITS["grade_train_B"], test, truths))
+
+    def cyclegan_row(method: str, values: dict, folder: str, a_names, b_names) -> dict:
+        photos = write_grade_photos(root / folder, a_names, b_names)
+        model, steps, wall, cpu = train("cyclegan", values, photos, minutes=minutes,
                                         max_steps=max_steps, batch_size=2, ema_decay=EMA_DECAY)
-        rows.append(trained_row(task, method, steps, wall, cpu,
-                                translate_all(model, test, direction="AtoB"), truths))
-    matched = colour_matched_split({name: load_photo(name) for name in
-                                    SPLITS["grade_train_A"] + SPLITS["grade_train_B"]})
-    for split, (a, b) in (("", (SPLITS["grade_train_A"], SPLITS["grade_train_B"])),
-                          (", matched split", matched)):
-        rows.append(colour_transport_row(task, f"colour transport{split}", a, b, test, truths))
-    matched_data = write_grade_photos(root / "grade-matched", *matched)
-    model, steps, wall, cpu = train("cyclegan", PIXEL_D, matched_data, minutes=minutes,
-                                    max_steps=max_steps, batch_size=2, ema_decay=EMA_DECAY)
-    rows.append(trained_row(task, "CycleGAN pixel D, matched split", steps, wall, cpu,
-                            translate_all(model, test, direction="AtoB"), truths))
+        return trained_row(task, method, steps, wall, cpu,
+                           translate_all(model, test, direction="AtoB"), truths)
+
+    a_names = SPLITS["grade_train_A"]
+    rows.append(cyclegan_row("CycleGAN, B = the A photos graded", GRADE_CYCLEGAN, "same",
+                             a_names, a_names))
+    rows.append(cyclegan_row("  same, pixel discriminator", PIXEL_D, "same", a_names, a_names))
+    matched_a, matched_b = colour_matched_split({name: load_photo(name) for name in
+                                                 SPLITS["grade_train_A"] + SPLITS["grade_train_B"]})
+    rows.append(colour_transport_row(task, "colour transport, matched split", matched_a,
+                                     matched_b, test, truths))
+    rows.append(cyclegan_row("CycleGAN pixel D, B = matched A", PIXEL_D, "same-matched",
+                             matched_a, matched_a))
+    rows.append(cyclegan_row("CycleGAN pixel D, matched split", PIXEL_D, "matched",
+                             matched_a, matched_b))
     return rows
 
 
