@@ -201,19 +201,19 @@ def colour_distance(a: list[np.ndarray], b: list[np.ndarray], directions: int = 
 
 def colour_matched_split(photos: dict[str, np.ndarray]) -> tuple[list[str], list[str]]:
     """The split of ``photos`` (name → image) into two disjoint halves whose *ungraded* colours
-    are closest (`colour_distance`). It looks at neither the grade, the test photos nor any model: an
-    unpaired method can only learn what tells its two collections apart, so collections whose
-    contents already differ in colour hide the grade (curated unpaired sets, horse ↔ zebra,
-    differ only in what is to be learnt)."""
-    names = list(photos)
-    splits = []
+    are closest (`colour_distance`). It looks at neither the grade, the test photos nor any
+    model: an unpaired method can only learn what tells its two collections apart, so
+    collections whose contents already differ in colour hide the grade (curated unpaired sets,
+    horse ↔ zebra, differ only in what is to be learnt)."""
+    return min(halves(list(photos)), key=lambda split: colour_distance(
+        *([photos[n] for n in names] for names in split)))
+
+
+def halves(names: list[str]):
+    """Every split of ``names`` into two halves (A, B), each once: A holds the first name."""
     for a_names in itertools.combinations(names, len(names) // 2):
-        if a_names[0] == names[0]:  # each split once: A holds the first name
-            b_names = [n for n in names if n not in a_names]
-            splits.append((colour_distance([photos[n] for n in a_names],
-                                           [photos[n] for n in b_names]), list(a_names), b_names))
-    _, a_names, b_names = min(splits)
-    return a_names, b_names
+        if a_names[0] == names[0]:
+            yield list(a_names), [n for n in names if n not in a_names]
 
 
 def colour_transport(a: list[np.ndarray], b: list[np.ndarray], inputs: list[np.ndarray],
@@ -231,7 +231,8 @@ def colour_transport(a: list[np.ndarray], b: list[np.ndarray], inputs: list[np.n
 
     order, invert = min(orders, key=lambda o: colour_distance([reorder(p, *o) for p in a], b))
     rng = np.random.default_rng(seed)
-    source, target = sample_colours([reorder(p, order, invert) for p in a], rng), sample_colours(b, rng)
+    source = sample_colours([reorder(p, order, invert) for p in a], rng)
+    target = sample_colours(b, rng)
     moved = [reorder(x, order, invert).reshape(-1, 3) for x in inputs]
     levels = np.linspace(0, 1, 257)
     for _ in range(rotations):
@@ -483,10 +484,7 @@ def split_survey() -> None:
     truths = [grade(p) for p in test]
     identity = score(test, truths)["psnr"]
     rows = []
-    for a_names in itertools.combinations(names, len(names) // 2):
-        if a_names[0] != names[0]:  # each split once: A holds the first name
-            continue
-        b_names = [n for n in names if n not in a_names]
+    for a_names, b_names in halves(names):
         a, b = [photos[n] for n in a_names], [photos[n] for n in b_names]
         outputs = colour_transport(a, [grade(p) for p in b], test)
         rows.append((colour_distance(a, b), score(outputs, truths)["psnr"] - identity, a_names))
@@ -496,7 +494,8 @@ def split_survey() -> None:
           f"test photos: median {np.median(gains):+.2f} dB, best {gains.max():+.2f} dB; "
           f"correlation with the halves' colour distance {np.corrcoef(distances, gains)[0, 1]:.2f}")
     print(f"{'distance':>8s} {'gain dB':>8s}  A (B = the rest)")
-    for distance, gain, a_names in rows[:5] + [r for r in rows if list(r[2]) == SPLITS["grade_train_A"]]:
+    benchmark_split = [r for r in rows if r[2] == SPLITS["grade_train_A"]]
+    for distance, gain, a_names in rows[:5] + benchmark_split:
         print(f"{distance:8.4f} {gain:+8.2f}  {', '.join(a_names)}")
     print(f"(the last line is the benchmark's split)\n\nReproduce: {REPRODUCE} --splits")
 
@@ -548,7 +547,7 @@ def main() -> None:
                         help="torch CPU threads (1 is fastest on a shared, loaded CPU)")
     parser.add_argument("--task", choices=["all", "deblur", "grade"], default="all")
     parser.add_argument("--diagnose", action="store_true",
-                        help="also run the colour-grade diagnostics (six more CycleGAN runs "
+                        help="also run the colour-grade diagnostics (five more CycleGAN runs "
                              "and colour transport, ~35 CPU-min; see grade_diagnostics)")
     parser.add_argument("--splits", action="store_true",
                         help="only survey every 5 + 5 split of the colour-grade photos: colour "
