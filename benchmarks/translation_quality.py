@@ -82,17 +82,17 @@ What limits the colour grade (``--diagnose``, session 9, 5 CPU-min per CycleGAN 
   (+7.50 over identity, 20.06-21.20 over seeds).
 * CycleGAN can learn the grade, but not from every photo set: with both collections made of
   the same photos (crops still drawn independently) and a per-pixel discriminator
-  (``netD=pixel``, which judges colours only), it reaches @SAMEM@ dB on the matched split's A
+  (``netD=pixel``, which judges colours only), it reaches 25.25 dB on the matched split's A
   photos (astronaut, motorcycle, coffee, china, colorwheel; two side runs: 24.1 and 25.0 dB),
-  but @SAMEP@ dB on this split's A photos, where immunohistochemistry and retina are nearly
-  two-coloured. The benchmark's PatchGAN collapses on shared photos (@SAMEB@ dB).
-* On the matched split CycleGAN (pixel D) still misses: @MATCH@ dB. Its learnt colour map,
+  but 5.89 dB on this split's A photos (11.18 in an earlier run), where immunohistochemistry
+  and retina are nearly two-coloured. The benchmark's PatchGAN collapses on shared photos (8.35 dB).
+* On the matched split CycleGAN (pixel D) still misses: 9.00 dB. Its learnt colour map,
   fitted linearly, is luminance-inverted or mixes channels (side runs, seeds 1 and 2: 9.1 and
   16.1 dB). Which colour assignment the adversarial game settles in is decided by the
   initialisation, and the true one is only a little better by colour statistics (sliced
   distance 0.059 vs 0.074 for the next channel order, `colour_transport`'s criterion).
 * Started at the truth (paired L1 fit, 23.91 dB), CycleGAN on this split walks away from it
-  (@FIT@ dB): the game's resting point on these collections is not the grade.
+  (15.39 dB): the game's resting point on these collections is not the grade.
 
 Before the residual U-Net, pix2pix "sharper than L1" was out of reach: its PatchGAN term added
 a fine dotted texture (ratio 1.3-1.5), while the L1-only U-Net's transposed-conv gridding put
