@@ -87,8 +87,8 @@ What limits the colour grade (``--diagnose``, session 9, 5 CPU-min per CycleGAN 
   but 5.89 dB on this split's A photos (11.18 in an earlier run), where immunohistochemistry
   and retina are nearly two-coloured. The benchmark's PatchGAN collapses on shared photos (8.35 dB).
 * On the matched split CycleGAN (pixel D) still misses: 9.00 dB. Its learnt colour map,
-  fitted linearly, is luminance-inverted or mixes channels (side runs, seeds 1 and 2: 9.1 and
-  16.1 dB). Which colour assignment the adversarial game settles in is decided by the
+  fitted linearly, is luminance-inverted or mixes channels (side runs, seeds 1-4: 9.1, 16.1,
+  16.8 and 16.1 dB; none found the true channel order). Which colour assignment the adversarial game settles in is decided by the
   initialisation, and the true one is only a little better by colour statistics (sliced
   distance 0.059 vs 0.074 for the next channel order, `colour_transport`'s criterion).
 * Started at the truth (paired L1 fit, 23.91 dB), CycleGAN on this split walks away from it
