@@ -392,15 +392,22 @@ def fit_to_truth(model, steps: int = TRUTH_FIT_STEPS, side: int = 32, batch: int
         optimizer.step()
 
 
+def cyclegan_row(task: str, method: str, values: dict, data: str, minutes: float,
+                 max_steps: int, test, truths, start=None) -> dict:
+    """Train the colour-grade CycleGAN ``values`` on ``data`` and score A→B on ``test``."""
+    model, steps, wall, cpu = train("cyclegan", values, data, minutes=minutes, max_steps=max_steps,
+                                    batch_size=2, ema_decay=EMA_DECAY, start=start)
+    return trained_row(task, method, steps, wall, cpu,
+                       translate_all(model, test, direction="AtoB"), truths)
+
+
 def grade_task(root: Path, minutes: float, max_steps: int, diagnose: bool = False) -> list[dict]:
     data = write_grade_photos(root / "grade", SPLITS["grade_train_A"], SPLITS["grade_train_B"])
     test = [load_photo(n) for n in SPLITS["test"]]
     truths = [grade(p) for p in test]
     rows = [trained_row("colour grade", "identity (ungraded input)", 0, 0.0, 0.0, test, truths)]
-    model, steps, wall, cpu = train("cyclegan", GRADE_CYCLEGAN, data, minutes=minutes,
-                                    max_steps=max_steps, batch_size=2, ema_decay=EMA_DECAY)
-    rows.append(trained_row("colour grade", "CycleGAN (unpaired, ResNet-6)", steps, wall, cpu,
-                            translate_all(model, test, direction="AtoB"), truths))
+    rows.append(cyclegan_row("colour grade", "CycleGAN (unpaired, ResNet-6)", GRADE_CYCLEGAN,
+                             data, minutes, max_steps, test, truths))
     if diagnose:
         rows += grade_diagnostics(root, minutes, max_steps, data, test, truths)
     return rows
@@ -429,33 +436,26 @@ def grade_diagnostics(root: Path, minutes: float, max_steps: int, data: str, tes
     rows = [trained_row(task, f"paired L1 fit to the truth ({TRUTH_FIT_STEPS})", TRUTH_FIT_STEPS,
                         fit_wall, fit_cpu, translate_all(fitted.eval(), test, direction="AtoB"),
                         truths)]
-    model, steps, wall, cpu = train("cyclegan", GRADE_CYCLEGAN, data, minutes=minutes,
-                                    max_steps=max_steps, batch_size=2, ema_decay=EMA_DECAY,
-                                    start=lambda m: m.load_state_dict(fitted.state_dict()))
-    rows.append(trained_row(task, "CycleGAN started from that fit", steps, wall, cpu,
-                            translate_all(model, test, direction="AtoB"), truths))
+    rows.append(cyclegan_row(task, "CycleGAN started from that fit", GRADE_CYCLEGAN, data,
+                             minutes, max_steps, test, truths,
+                             start=lambda m: m.load_state_dict(fitted.state_dict())))
     rows.append(colour_transport_row(task, "colour transport", SPLITS["grade_train_A"],
                                      SPLITS["grade_train_B"], test, truths))
 
-    def cyclegan_row(method: str, values: dict, folder: str, a_names, b_names) -> dict:
+    def run(method: str, values: dict, folder: str, a_names, b_names) -> dict:
         photos = write_grade_photos(root / folder, a_names, b_names)
-        model, steps, wall, cpu = train("cyclegan", values, photos, minutes=minutes,
-                                        max_steps=max_steps, batch_size=2, ema_decay=EMA_DECAY)
-        return trained_row(task, method, steps, wall, cpu,
-                           translate_all(model, test, direction="AtoB"), truths)
+        return cyclegan_row(task, method, values, photos, minutes, max_steps, test, truths)
 
     a_names = SPLITS["grade_train_A"]
-    rows.append(cyclegan_row("CycleGAN, B = the A photos graded", GRADE_CYCLEGAN, "same",
-                             a_names, a_names))
-    rows.append(cyclegan_row("  same, pixel discriminator", PIXEL_D, "same", a_names, a_names))
+    rows.append(run("CycleGAN, B = the A photos graded", GRADE_CYCLEGAN, "same", a_names, a_names))
+    rows.append(run("  same, pixel discriminator", PIXEL_D, "same", a_names, a_names))
     matched_a, matched_b = colour_matched_split({name: load_photo(name) for name in
                                                  SPLITS["grade_train_A"] + SPLITS["grade_train_B"]})
     rows.append(colour_transport_row(task, "colour transport, matched split", matched_a,
                                      matched_b, test, truths))
-    rows.append(cyclegan_row("CycleGAN pixel D, B = matched A", PIXEL_D, "same-matched",
-                             matched_a, matched_a))
-    rows.append(cyclegan_row("CycleGAN pixel D, matched split", PIXEL_D, "matched",
-                             matched_a, matched_b))
+    rows.append(run("CycleGAN pixel D, B = matched A", PIXEL_D, "same-matched", matched_a,
+                    matched_a))
+    rows.append(run("CycleGAN pixel D, matched split", PIXEL_D, "matched", matched_a, matched_b))
     return rows
 
 
