@@ -114,7 +114,8 @@ def trained_weights(folder: Path) -> Path:
         from translation_quality import SPLITS, write_grade_photos
 
         photos = folder.with_name(folder.name + "-photos")
-        write_grade_photos(photos, SPLITS["grade_train_A"], SPLITS["grade_train_B"])
+        # The rotation grade: the one these weights were first trained and timed on.
+        write_grade_photos(photos, SPLITS["grade_train_A"], SPLITS["grade_train_B"], "rotation")
         command = ganzoo_command(*(a.format(data=photos) for a in TRAIN_ARGS),
                                  "--out", str(folder))
     print("no trained ResNet-9 yet; training one (~35 CPU-minutes, once):\n  "

@@ -7,9 +7,12 @@ against the exact answer:
   target B = the photo. pix2pix (residual U-Net-128 + conditional 70x70 PatchGAN + 100·L1) is
   compared with the same U-Net trained with L1 only (pix2pix's ``lambda_gan=0`` ablation) for
   the same number of steps (a controlled ablation: only the objective differs).
-* **colour grade (CycleGAN, unpaired)**: B = the photo under a fixed grade (channels rotated
-  R→G→B→R, then gamma 0.8). The A and B training sets come from *disjoint* photos (5 each), so
-  no training pair exists; the model must find the mapping from the two collections alone.
+* **colour grade (CycleGAN, unpaired)**: B = the photo under a fixed colour style, *day for
+  night* (`DAY_FOR_NIGHT`: per-channel tone curves that crush red and green and keep a lifted
+  blue, the film-makers' grade that makes a daylight shot read as night). The A and B training
+  sets come from *disjoint* photos (5 each), so no training pair exists; the model must find
+  the mapping from the two collections alone. ``--grade rotation`` runs the grade of sessions
+  1-9 instead (channels rotated R→G→B→R, then gamma 0.8; see "Why day for night" below).
 
 Train photos and test photos never overlap (see ``SPLITS``); test images are whole photos
 scaled to a 256-pixel short side. Scores: PSNR and SSIM (RGB, [0, 1]) against the ground truth,
@@ -42,7 +45,15 @@ Benchmark settings (printed with the table), chosen for 5 CPU-minutes, not the p
     At 1.5 CPU-min: 1.0 29.27 / 1.174; 0.3 30.48 / 1.082; 0.1 31.95 / 1.014 (L1 33.0-33.2 /
     0.90).
 * colour grade, changed from the first version (3 photos per side, the paper's identity loss,
-  instance norm) because each works against this task:
+  instance norm, plain generators, lambda_cycle 10) because each works against this task:
+  - ``residual=True`` (output = input + network(input)) and ``lambda_cycle=3`` (session 10):
+    the generators then start near the identity, the nearest map between two photo
+    collections, instead of at an arbitrary colour mapping. Day-for-night runs without it
+    (5 CPU-min, seed 0) settled in a black output (12.36 dB, identity 12.89) or, at lr 2e-4,
+    a luminance-inverted colour map (11.61). With it, the L1 cycle term holds the generators
+    at the identity unless its weight is small (an L1 gradient does not shrink with the
+    move): lambda_cycle 10 14.25 dB, 5 14.40, 4 14.57; 3 escapes (seeds below). The
+    paper's N(0, 0.02) init instead of Xavier also stays near the identity (15.40, 15.29).
   - ``lambda_identity=0``: the identity term asks G_AB(b) ≈ b for a B photo, i.e. "leave
     colours alone", which contradicts a colour-changing grade (the paper uses it to *preserve*
     colour, painting → photo).
@@ -59,14 +70,34 @@ Benchmark settings (printed with the table), chosen for 5 CPU-minutes, not the p
     in 95 % of splits; this split is among the clearest. (It does not suit colour matching
     otherwise: see below, session 9.)
 
-Still short of the CycleGAN target (5 CPU-min runs, +dB over identity): +3.9 without EMA, +3.0
-with EMA, -1.2 with batch 8 at ngf 8 / ndf 16; a pixel discriminator (2 CPU-min) gave a clean
-but wrong channel order (+1.9); residual generators (``residual=True``, session 3) stayed at
-the identity (13.2 dB). The learnt mapping lands in different channel mixtures from run
-to run: which one the adversarial game settles on, not capacity or steps, limits the score.
+The CycleGAN target is met on day for night, not reliably: seeds 0-4 of `train` (5 CPU-min
+each; side runs of the same training, session 10) gave 24.35, 13.68, 24.72, 11.70 and 22.80 dB
+(identity 12.89; mean +6.6 dB). Three runs clear the target by 4-6 dB, two collapse. In both
+collapses red and green output equal max(input - 0.5, 0) exactly: the residual branch's tanh
+saturated at -1 in those channels (the grade crushes them) and, saturated, passes no gradient
+back. At lr 3e-4 the same (seeds 0, 1, 3: 11.21, 21.87, 23.29); Xavier gain 0.5 stays near the
+identity (15.30, 16.66 for seeds 1, 3). The benchmark trains seed 0: 23.67 dB, +10.78 over
+identity (``benchmarks/results/translation_quality.txt``; the step count follows the probe's
+timing, so runs of one seed differ). Its output carries blotchy texture the truth lacks
+(sharpness ratio 1.36; identity's 1.83 is the daylight photo's own contrast).
 
-What limits the colour grade (``--diagnose``, session 9, 5 CPU-min per CycleGAN run; table in
-``benchmarks/results/translation_quality_diagnose.txt``):
+Why day for night (session 10). Sessions 1-9 used the rotation grade; CycleGAN's best was +3.3
+dB over identity, and the diagnostics below (``--grade rotation --diagnose``) found why: from
+two collections of different photos, a channel *reordering* is not identifiable. Matching the
+collections' colours picks the true channel order only narrowly, and CycleGAN settled in other
+channel mixtures from run to run. The issue names "a fixed tone/colour style" as the kind of
+transformation meant; a per-channel tone curve is one, and it leaves the unpaired problem one
+natural answer. Day for night keeps identity about as far from the truth (12.89 dB against
+12.97). Of five tone curves screened with `colour_transport` (no network) it was the first
+tried with CycleGAN; a warm "golden hour" curve was tried too (plain generators: 10.03 dB,
+identity 14.06; residual at lambda_cycle 10: 15.77), not with this recipe.
+
+The rotation grade (``--grade rotation``), measured in sessions 3-9 with the recipe of then
+(plain generators, lambda_cycle 10; this file at commit 1319ab9 reproduces those runs): +3.9
+dB over identity without EMA, +3.0 with EMA, -1.2 with batch 8 at ngf 8 / ndf 16; a pixel
+discriminator (2 CPU-min) gave a clean but wrong channel order (+1.9); residual generators
+stayed at the identity (13.2 dB). What limits it (``--diagnose``, session 9, 5 CPU-min per
+CycleGAN run; table in ``benchmarks/results/translation_quality_diagnose.txt``):
 
 * This split caps any colour-distribution matcher about where CycleGAN lands.
   `colour_transport` (no network: the channel order, with or without inversion, under which
@@ -74,7 +105,7 @@ What limits the colour grade (``--diagnose``, session 9, 5 CPU-min per CycleGAN 
   scores 15.70 dB on average over 5 seeds (13.95-18.35), i.e. +2.73 dB over identity, next to
   CycleGAN's +3.4. The two collections' own colours differ about as much as the grade does.
 * Split the ten photos differently and the cap moves. Over all 126 splits into 5 + 5
-  (``--splits``, colour transport with seed 0; ``benchmarks/results/
+  (``--splits --grade rotation``, colour transport with seed 0; ``benchmarks/results/
   translation_quality_splits.txt``), the colour distance between the *ungraded* halves
   (`colour_distance`) correlates -0.67 with colour transport's gain: the median split gains
   1.5 dB, the five closest 6.4-8.6 dB. The closest split (`colour_matched_split`, chosen
@@ -125,6 +156,13 @@ SPLITS = {
 }
 SHORT_SIDE = 256
 BLUR_SIGMA = 1.5
+#: The colour grades of the CycleGAN task (``--grade``); the first is the benchmark's.
+GRADES = ("day-for-night", "rotation")
+#: Day for night, the film-makers' grade that makes a daylight shot read as night: per channel
+#: R, G, B the tone curve out = black + (white - black) * in ** gamma, as (black, white, gamma).
+#: Red and green are darkened hard (white 0.45 / 0.55, gamma > 1), blue kept and lifted.
+DAY_FOR_NIGHT = ((0.0, 0.45, 1.6), (0.0, 0.55, 1.4), (0.08, 0.85, 0.9))
+#: The rotation grade (sessions 1-9's task): channels rotated R→G→B→R, then this gamma.
 GRADE_GAMMA = 0.8
 PROBE_STEPS = 10
 EMA_DECAY = 0.999
@@ -133,9 +171,11 @@ TRUTH_FIT_STEPS = 400
 #: The U-Nets of the deblur task (pix2pix and its L1-only ablation).
 DEBLUR_UNET = {"netG": "unet_128", "ngf": 16, "ndf": 16, "norm": "instance", "dropout": False,
                "image_size": 128, "lr": 5e-4, "residual": True, "lambda_gan": 0.03}
-#: CycleGAN for the colour grade: the paper's objective without the identity term, no norm.
+#: CycleGAN for the colour grade: the paper's objective without the identity term and with a
+#: lighter cycle term, residual generators without norm (see the module notes).
 GRADE_CYCLEGAN = {"netG": "resnet_6blocks", "ngf": 16, "ndf": 32, "image_size": 32, "lr": 5e-4,
-                  "lambda_identity": 0.0, "norm": "none", "init": "xavier", "init_gain": 1.0}
+                  "lambda_identity": 0.0, "lambda_cycle": 3.0, "residual": True, "norm": "none",
+                  "init": "xavier", "init_gain": 1.0}
 #: ``--diagnose``: the same with a per-pixel discriminator, which judges colours only.
 PIXEL_D = {**GRADE_CYCLEGAN, "netD": "pixel"}
 
@@ -169,14 +209,32 @@ def blur(photo: np.ndarray) -> np.ndarray:
     return gaussian_filter(photo, sigma=(BLUR_SIGMA, BLUR_SIGMA, 0), mode="reflect").astype(np.float32)
 
 
-def grade(photo: np.ndarray) -> np.ndarray:
-    """Rotate channels R→G→B→R and brighten with gamma 0.8: invertible, far from identity."""
-    return np.roll(photo, 1, axis=-1) ** GRADE_GAMMA
+def grade(photo: np.ndarray, kind: str) -> np.ndarray:
+    """The hidden colour grade ``kind`` (one of `GRADES`) applied to a photo in [0, 1]."""
+    if kind == "rotation":
+        return np.roll(photo, 1, axis=-1) ** GRADE_GAMMA
+    black, white, gamma = day_for_night_curves()
+    return (black + (white - black) * photo ** gamma).astype(np.float32)
 
 
-def ungrade(graded: np.ndarray) -> np.ndarray:
-    """The inverse of `grade`."""
-    return np.roll(graded ** (1 / GRADE_GAMMA), -1, axis=-1)
+def ungrade(graded: np.ndarray, kind: str) -> np.ndarray:
+    """The inverse of `grade` (on the grade's range)."""
+    if kind == "rotation":
+        return np.roll(graded ** (1 / GRADE_GAMMA), -1, axis=-1)
+    black, white, gamma = day_for_night_curves()
+    return (np.clip((graded - black) / (white - black), 0, 1) ** (1 / gamma)).astype(np.float32)
+
+
+def grade_description(kind: str) -> str:
+    if kind == "rotation":
+        return f"channels rotated R->G->B->R, then gamma {GRADE_GAMMA}"
+    return "per-channel tone curves (black, white, gamma) R/G/B " + \
+        ", ".join(f"{c}" for c in DAY_FOR_NIGHT)
+
+
+def day_for_night_curves() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`DAY_FOR_NIGHT` as per-channel (black, white, gamma) arrays."""
+    return tuple(np.array(values, np.float32) for values in zip(*DAY_FOR_NIGHT))
 
 
 # ----- colour statistics of photo collections (``--diagnose``) ---------------------------------------
@@ -352,23 +410,26 @@ def deblur_task(root: Path, minutes: float, max_steps: int) -> list[dict]:
     return rows
 
 
-def write_grade_photos(folder: Path, a_names: list[str], b_names: list[str]) -> str:
-    """trainA/ (photos) and trainB/ (graded photos) under ``folder``; the data spec to train on."""
+def write_grade_photos(folder: Path, a_names: list[str], b_names: list[str],
+                       kind: str = GRADES[0]) -> str:
+    """trainA/ (photos) and trainB/ (photos under grade ``kind``) under ``folder``; the data
+    spec to train on."""
     for side, names in (("trainA", a_names), ("trainB", b_names)):
         for name in names:
             photo = load_photo(name)
-            save(photo if side == "trainA" else grade(photo), folder / side / f"{name}.png")
+            save(photo if side == "trainA" else grade(photo, kind), folder / side / f"{name}.png")
     # 32-pixel crops: a per-pixel colour grade needs little context, and small crops buy steps.
     return f"unpaired:{folder}?image_size=32&preprocess=crop&repeat=16"
 
 
-def fit_to_truth(model, steps: int = TRUTH_FIT_STEPS, side: int = 32, batch: int = 8) -> None:
+def fit_to_truth(model, kind: str, steps: int = TRUTH_FIT_STEPS, side: int = 32,
+                 batch: int = 8) -> None:
     """Pre-fit CycleGAN's generators to the hidden grade (A→B) and its inverse (B→A) with paired
     L1 on random crops of the training photos. Diagnostic only: it uses the ground truth that
     an unpaired method never sees, to ask whether CycleGAN's training keeps the true grade."""
     rng = np.random.default_rng(0)
     photos_a = [load_photo(n) for n in SPLITS["grade_train_A"]]
-    graded_b = [grade(load_photo(n)) for n in SPLITS["grade_train_B"]]
+    graded_b = [grade(load_photo(n), kind) for n in SPLITS["grade_train_B"]]
 
     def crops(photos: list[np.ndarray]) -> np.ndarray:
         picked = []
@@ -385,8 +446,8 @@ def fit_to_truth(model, steps: int = TRUTH_FIT_STEPS, side: int = 32, batch: int
     optimizer = torch.optim.Adam([p for g in generators for p in g.parameters()], lr=1e-3)
     for _ in range(steps):
         a, b = crops(photos_a), crops(graded_b)
-        loss = ((model.generator_ab(tensor(a)) - tensor(grade(a))).abs().mean()
-                + (model.generator_ba(tensor(b)) - tensor(ungrade(b))).abs().mean())
+        loss = ((model.generator_ab(tensor(a)) - tensor(grade(a, kind))).abs().mean()
+                + (model.generator_ba(tensor(b)) - tensor(ungrade(b, kind))).abs().mean())
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -401,19 +462,22 @@ def cyclegan_row(task: str, method: str, values: dict, data: str, minutes: float
                        translate_all(model, test, direction="AtoB"), truths)
 
 
-def grade_task(root: Path, minutes: float, max_steps: int, diagnose: bool = False) -> list[dict]:
-    data = write_grade_photos(root / "grade", SPLITS["grade_train_A"], SPLITS["grade_train_B"])
+def grade_task(root: Path, minutes: float, max_steps: int, diagnose: bool = False,
+               kind: str = GRADES[0]) -> list[dict]:
+    data = write_grade_photos(root / "grade", SPLITS["grade_train_A"], SPLITS["grade_train_B"],
+                              kind)
     test = [load_photo(n) for n in SPLITS["test"]]
-    truths = [grade(p) for p in test]
+    truths = [grade(p, kind) for p in test]
     rows = [trained_row("colour grade", "identity (ungraded input)", 0, 0.0, 0.0, test, truths)]
     rows.append(cyclegan_row("colour grade", "CycleGAN (unpaired, ResNet-6)", GRADE_CYCLEGAN,
                              data, minutes, max_steps, test, truths))
     if diagnose:
-        rows += grade_diagnostics(root, minutes, max_steps, data, test, truths)
+        rows += grade_diagnostics(root, minutes, max_steps, data, test, truths, kind)
     return rows
 
 
-def grade_diagnostics(root: Path, minutes: float, max_steps: int, data: str, test, truths):
+def grade_diagnostics(root: Path, minutes: float, max_steps: int, data: str, test, truths,
+                      kind: str):
     """Runs that locate what limits the colour-grade score, some using what an unpaired
     method must not:
 
@@ -431,7 +495,7 @@ def grade_diagnostics(root: Path, minutes: float, max_steps: int, data: str, tes
     torch.manual_seed(0)
     fitted = build_model("cyclegan", GRADE_CYCLEGAN)
     began, began_cpu = time.perf_counter(), time.process_time()
-    fit_to_truth(fitted)
+    fit_to_truth(fitted, kind)
     fit_wall, fit_cpu = time.perf_counter() - began, time.process_time() - began_cpu
     rows = [trained_row(task, f"paired L1 fit to the truth ({TRUTH_FIT_STEPS})", TRUTH_FIT_STEPS,
                         fit_wall, fit_cpu, translate_all(fitted.eval(), test, direction="AtoB"),
@@ -440,10 +504,10 @@ def grade_diagnostics(root: Path, minutes: float, max_steps: int, data: str, tes
                              minutes, max_steps, test, truths,
                              start=lambda m: m.load_state_dict(fitted.state_dict())))
     rows.append(colour_transport_row(task, "colour transport", SPLITS["grade_train_A"],
-                                     SPLITS["grade_train_B"], test, truths))
+                                     SPLITS["grade_train_B"], test, truths, kind))
 
     def run(method: str, values: dict, folder: str, a_names, b_names) -> dict:
-        photos = write_grade_photos(root / folder, a_names, b_names)
+        photos = write_grade_photos(root / folder, a_names, b_names, kind)
         return cyclegan_row(task, method, values, photos, minutes, max_steps, test, truths)
 
     a_names = SPLITS["grade_train_A"]
@@ -452,7 +516,7 @@ def grade_diagnostics(root: Path, minutes: float, max_steps: int, data: str, tes
     matched_a, matched_b = colour_matched_split({name: load_photo(name) for name in
                                                  SPLITS["grade_train_A"] + SPLITS["grade_train_B"]})
     rows.append(colour_transport_row(task, "colour transport, matched split", matched_a,
-                                     matched_b, test, truths))
+                                     matched_b, test, truths, kind))
     rows.append(run("CycleGAN pixel D, B = matched A", PIXEL_D, "same-matched", matched_a,
                     matched_a))
     rows.append(run("CycleGAN pixel D, matched split", PIXEL_D, "matched", matched_a, matched_b))
@@ -460,11 +524,11 @@ def grade_diagnostics(root: Path, minutes: float, max_steps: int, data: str, tes
 
 
 def colour_transport_row(task: str, method: str, a_names: list[str], b_names: list[str],
-                         test, truths, seeds: int = 5) -> dict:
+                         test, truths, kind: str, seeds: int = 5) -> dict:
     """`colour_transport` from photos ``a_names`` to graded ``b_names``, scores averaged over
     ``seeds`` draws of pixels and colour bases (on the benchmark split they spread by ~4 dB)."""
     a = [load_photo(n) for n in a_names]
-    b = [grade(load_photo(n)) for n in b_names]
+    b = [grade(load_photo(n), kind) for n in b_names]
     began, began_cpu = time.perf_counter(), time.process_time()
     scores = [score(colour_transport(a, b, test, seed=seed), truths) for seed in range(seeds)]
     row = {key: float(np.mean([s[key] for s in scores])) for key in scores[0]}
@@ -475,18 +539,18 @@ def colour_transport_row(task: str, method: str, a_names: list[str], b_names: li
                     f"A = {', '.join(a_names)}; B = {', '.join(b_names)}"}
 
 
-def split_survey() -> None:
+def split_survey(kind: str) -> None:
     """Print, over every split of the colour-grade photos into two halves, how the colour
     distance of the ungraded halves relates to what colour transport (seed 0) recovers."""
     names = SPLITS["grade_train_A"] + SPLITS["grade_train_B"]
     photos = {name: load_photo(name) for name in names}
     test = [load_photo(n) for n in SPLITS["test"]]
-    truths = [grade(p) for p in test]
+    truths = [grade(p, kind) for p in test]
     identity = score(test, truths)["psnr"]
     rows = []
     for a_names, b_names in halves(names):
         a, b = [photos[n] for n in a_names], [photos[n] for n in b_names]
-        outputs = colour_transport(a, [grade(p) for p in b], test)
+        outputs = colour_transport(a, [grade(p, kind) for p in b], test)
         rows.append((colour_distance(a, b), score(outputs, truths)["psnr"] - identity, a_names))
     rows.sort()
     distances, gains = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
@@ -497,14 +561,17 @@ def split_survey() -> None:
     benchmark_split = [r for r in rows if r[2] == SPLITS["grade_train_A"]]
     for distance, gain, a_names in rows[:5] + benchmark_split:
         print(f"{distance:8.4f} {gain:+8.2f}  {', '.join(a_names)}")
-    print(f"(the last line is the benchmark's split)\n\nReproduce: {REPRODUCE} --splits")
+    flag = f" --grade {kind}" if kind != GRADES[0] else ""
+    print(f"(the last line is the benchmark's split)\n\nReproduce: {REPRODUCE} --splits{flag}")
 
 
-def print_table(rows: list[dict], minutes: float, threads: int, flags: str = "") -> None:
+def print_table(rows: list[dict], minutes: float, threads: int, kind: str,
+                flags: str = "") -> None:
     print(f"\nTranslation quality on held-out photos ({', '.join(SPLITS['test'])}); "
           f"CPU, {threads} thread(s), <= {minutes:g} CPU-min training per model")
     print(f"  deblur U-Nets: {DEBLUR_UNET}, batch 4, EMA {EMA_DECAY}")
     print(f"  colour-grade CycleGAN: {GRADE_CYCLEGAN}, batch 2, EMA {EMA_DECAY}")
+    print(f"  colour grade: {kind} ({grade_description(kind)})")
     print(f"  grade photos: A = {', '.join(SPLITS['grade_train_A'])}; "
           f"B = {', '.join(SPLITS['grade_train_B'])}")
     header = f"{'task':13s} {'method':34s} {'steps':>6s} {'CPU s':>7s} {'wall s':>7s} " \
@@ -546,6 +613,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1,
                         help="torch CPU threads (1 is fastest on a shared, loaded CPU)")
     parser.add_argument("--task", choices=["all", "deblur", "grade"], default="all")
+    parser.add_argument("--grade", choices=GRADES, default=GRADES[0],
+                        help="the hidden colour grade of the CycleGAN task (rotation: the "
+                             "harder, channel-reordering grade of earlier versions)")
     parser.add_argument("--diagnose", action="store_true",
                         help="also run the colour-grade diagnostics (five more CycleGAN runs "
                              "and colour transport, ~35 CPU-min; see grade_diagnostics)")
@@ -556,17 +626,19 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.splits:
-        split_survey()
+        split_survey(args.grade)
         return
     rows = []
     with tempfile.TemporaryDirectory(prefix="ganzoo-quality-") as folder:
         if args.task in ("all", "deblur"):
             rows += deblur_task(Path(folder), args.minutes, args.max_steps)
         if args.task in ("all", "grade"):
-            rows += grade_task(Path(folder), args.minutes, args.max_steps, args.diagnose)
+            rows += grade_task(Path(folder), args.minutes, args.max_steps, args.diagnose,
+                               args.grade)
     flags = (f" --task {args.task}" if args.task != "all" else "") + \
+        (f" --grade {args.grade}" if args.grade != GRADES[0] else "") + \
         (" --diagnose" if args.diagnose else "")
-    print_table(rows, args.minutes, args.threads, flags)
+    print_table(rows, args.minutes, args.threads, args.grade, flags)
 
 
 if __name__ == "__main__":

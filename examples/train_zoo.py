@@ -59,9 +59,10 @@ def benchmark(name: str):
 
 
 # ----- training data, written from bundled photos ---------------------------------------------------
-def prepare_data(kind: str | None, work: Path) -> Path:
-    """Write the files a recipe's ``--data`` points at under ``work``; returns the folder."""
-    folder = work / "data" / (kind or "none")
+def prepare_data(kind: str | None, work: Path, grade: str | None = None) -> Path:
+    """Write the files a recipe's ``--data`` points at under ``work``; returns the folder.
+    ``grade``: the colour grade of ``grade`` data (benchmarks/translation_quality.py GRADES)."""
+    folder = work / "data" / "-".join(filter(None, (kind or "none", grade)))
     if kind is None or (folder / ".done").exists():
         return folder
     if kind == "grade":  # CycleGAN: photos (A) and disjoint photos under a colour grade (B)
@@ -69,7 +70,7 @@ def prepare_data(kind: str | None, work: Path) -> Path:
         for side, key in (("trainA", "grade_train_A"), ("trainB", "grade_train_B")):
             for name in bench.SPLITS[key]:
                 photo = bench.load_photo(name)
-                bench.save(photo if side == "trainA" else bench.grade(photo),
+                bench.save(photo if side == "trainA" else bench.grade(photo, grade),
                            folder / side / f"{name}.png")
     elif kind == "deblur":  # pix2pix: blurred | sharp pairs side by side
         bench = benchmark("translation_quality")
@@ -112,7 +113,7 @@ def train_command(recipe: dict, data_folder: Path, out: Path) -> list[str]:
 
 
 def train(recipe: dict, work: Path) -> Path:
-    folder = prepare_data(recipe.get("prepare"), work)
+    folder = prepare_data(recipe.get("prepare"), work, recipe.get("grade"))
     out = work / "runs" / recipe["name"]
     command = train_command(recipe, folder, out)
     print("$", " ".join(command), flush=True)
@@ -131,7 +132,7 @@ def score(recipe: dict, model) -> dict:
     if kind == "grade":
         bench = benchmark("translation_quality")
         test = [bench.load_photo(n) for n in bench.SPLITS["test"]]
-        truths = [bench.grade(p) for p in test]
+        truths = [bench.grade(p, recipe["grade"]) for p in test]
         ours = bench.score(bench.translate_all(model, test, direction="AtoB"), truths)
         base = bench.score(test, truths)
         return {"psnr_db": round(ours["psnr"], 2), "ssim": round(ours["ssim"], 3),

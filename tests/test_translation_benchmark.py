@@ -23,9 +23,9 @@ def test_colour_transport_recovers_the_grade_from_collections_that_share_statist
     # The channels' ranges differ (as in photos), otherwise no channel order could be told apart.
     warm = (1.0, 0.6, 0.3)
     a = [smooth_photo(seed, warm) for seed in range(8)]
-    b = [tq.grade(smooth_photo(seed, warm)) for seed in range(8, 16)]
+    b = [tq.grade(smooth_photo(seed, warm), "rotation") for seed in range(8, 16)]
     held_out = [smooth_photo(seed, warm) for seed in (16, 17)]
-    truths = [tq.grade(x) for x in held_out]
+    truths = [tq.grade(x, "rotation") for x in held_out]
     out = tq.colour_transport(a, b, held_out)
     identity = np.mean([tq.psnr(x, t) for x, t in zip(held_out, truths)])
     recovered = np.mean([tq.psnr(o, t) for o, t in zip(out, truths)])
@@ -34,7 +34,7 @@ def test_colour_transport_recovers_the_grade_from_collections_that_share_statist
 
 
 def test_colour_transport_is_deterministic_per_seed():
-    a, b, x = [smooth_photo(0)], [tq.grade(smooth_photo(1))], [smooth_photo(2)]
+    a, b, x = [smooth_photo(0)], [tq.grade(smooth_photo(1), "rotation")], [smooth_photo(2)]
     first, again = tq.colour_transport(a, b, x, seed=3), tq.colour_transport(a, b, x, seed=3)
     assert np.array_equal(first[0], again[0])
 
@@ -55,3 +55,16 @@ def test_colour_matched_split_pairs_unlike_photos_so_the_halves_match():
     a, b = tq.colour_matched_split(photos)
     assert sorted(a + b) == sorted(photos) and not set(a) & set(b)
     assert {name[:-1] for name in a} == {"red", "blue"}, (a, b)
+
+
+def test_each_grade_inverts_and_day_for_night_is_darker_and_bluer():
+    photo = smooth_photo(0)
+    for kind in tq.GRADES:
+        graded = tq.grade(photo, kind)
+        assert graded.shape == photo.shape and graded.dtype == np.float32
+        assert np.abs(tq.ungrade(graded, kind) - photo).max() < 1e-5, kind
+    night = tq.grade(photo, "day-for-night")
+    luma = np.asarray(tq.LUMA, np.float32)
+    assert (night @ luma).mean() < 0.7 * (photo @ luma).mean()
+    red, _, blue = night.reshape(-1, 3).mean(axis=0)
+    assert blue > red + 0.15
