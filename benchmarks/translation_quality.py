@@ -75,7 +75,9 @@ each; side runs of the same training, session 10) gave 24.35, 13.68, 24.72, 11.7
 (identity 12.89; mean +6.6 dB). Three runs clear the target by 4-6 dB, two collapse. In both
 collapses red and green output equal max(input - 0.5, 0) exactly: the residual branch's tanh
 saturated at -1 in those channels (the grade crushes them) and, saturated, passes no gradient
-back. At lr 3e-4 the same (seeds 0, 1, 3: 11.21, 21.87, 23.29); Xavier gain 0.5 stays near the
+back. The B→A generator's tanh, saturated at +1, undoes the shift exactly: the out-of-range
+values carry the image, and a ``ganzoo train`` run of the recipe logged cycle losses of 0 from
+step ~1,200 on while D won outright. At lr 3e-4 the same (seeds 0, 1, 3: 11.21, 21.87, 23.29); Xavier gain 0.5 stays near the
 identity (15.30, 16.66 for seeds 1, 3). The benchmark trains seed 0: 23.67 dB, +10.78 over
 identity (``benchmarks/results/translation_quality.txt``; the step count follows the probe's
 timing, so runs of one seed differ). Its output carries blotchy texture the truth lacks
