@@ -148,3 +148,12 @@ def test_residual_generators_start_from_their_input_and_need_matching_channels(t
     with pytest.raises(GanzooError, match="residual needs as many input as output channels"):
         build_model("cyclegan", {"netG": "resnet_6blocks", "ngf": 4, "residual": True,
                                  "channels_a": 1, "lambda_identity": 0.0})
+    # The logit-space residual starts from the input too (up to the 1e-3 kept off +-1).
+    logit = build_model("cyclegan", {"netG": "resnet_6blocks", "ngf": 4, "ndf": 4,
+                                     "residual": True, "residual_space": "logit",
+                                     "init_gain": 0.0}).eval()
+    torch.testing.assert_close(logit.translate(image, precision="fp32"), image,
+                               atol=6e-4, rtol=0)
+    with pytest.raises(GanzooError, match="only for the resnet"):
+        build_model("cyclegan", {"netG": "unet_128", "ngf": 4, "residual": True,
+                                 "residual_space": "logit"})

@@ -270,6 +270,28 @@ def test_residual_generators_add_their_input_and_keep_the_reference_keys(name):
         build_generator(name, 1, 3, ngf=4, residual=True)
 
 
+def test_logit_residual_adds_inside_the_tanh_and_stays_in_range():
+    torch.manual_seed(0)
+    plain = build_generator("resnet_6blocks", 3, 3, ngf=4, norm="none").eval()
+    logit = build_generator("resnet_6blocks", 3, 3, ngf=4, norm="none", residual=True,
+                            residual_space="logit").eval()
+    assert list(logit.state_dict()) == list(plain.state_dict())
+    logit.load_state_dict(plain.state_dict())
+    x = torch.rand(1, 3, 32, 32) * 1.8 - 0.9
+    with torch.no_grad():
+        correction = torch.atanh(plain(x))  # plain = tanh(the same network's pre-activation)
+        torch.testing.assert_close(logit(x), torch.tanh(torch.atanh(x) + correction),
+                                   atol=2e-5, rtol=1e-4)
+        for p in logit.parameters():  # a huge correction still leaves outputs inside (-1, 1)
+            p.mul_(50)
+        extreme = logit(torch.tensor([-1.0, 1.0]).view(1, 1, 1, 2).repeat(1, 3, 32, 16))
+    assert extreme.abs().max() <= 1
+    with pytest.raises(ValueError, match="needs residual=True"):
+        build_generator("resnet_6blocks", 3, 3, ngf=4, residual_space="logit")
+    with pytest.raises(ValueError, match="only for the resnet"):
+        build_generator("unet_128", 3, 3, ngf=4, residual=True, residual_space="logit")
+
+
 @pytest.mark.parametrize("layout", [torch.contiguous_format, torch.channels_last])
 def test_instance_norm_by_group_norm_is_instance_norm(layout):
     """ganzoo's InstanceNorm2d (group_norm with a group per channel, for speed) gives

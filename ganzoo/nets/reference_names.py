@@ -18,12 +18,16 @@ DISCRIMINATORS: tuple[str, ...] = ("basic", "n_layers", "pixel")
 
 def build_generator(name: str, in_channels: int, out_channels: int, ngf: int = 64,
                     norm: str = "batch", dropout: bool = False,
-                    residual: bool = False) -> nn.Module:
+                    residual: bool = False, residual_space: str = "image") -> nn.Module:
     """``resnet_9blocks`` | ``resnet_6blocks`` | ``unet_128`` | ``unet_256``."""
     if name in ("resnet_9blocks", "resnet_6blocks"):
         return ResnetGenerator(in_channels, out_channels, ngf, n_blocks=int(name[7]), norm=norm,
-                               dropout=dropout, residual=residual)
+                               dropout=dropout, residual=residual,
+                               residual_space=residual_space)
     if name in UNET_LEVELS:
+        if residual_space != "image":
+            raise ValueError(f"residual_space={residual_space!r} is only for the resnet "
+                             f"generators; {name} adds its correction to the image")
         return UnetGenerator(in_channels, out_channels, UNET_LEVELS[name], ngf, norm=norm,
                              dropout=dropout, residual=residual)
     raise ValueError(f"netG must be one of {', '.join(GENERATORS)}, got {name!r}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Literal
 
+import torch
 from torch import Tensor, nn
 
 from ..interfaces import Generator
@@ -67,6 +68,11 @@ class ResnetGenerator(Generator):
         dropout: dropout in the residual blocks.
         padding: ``reflect``, ``replicate`` or ``zero`` inside the residual blocks.
         residual: return ``input + network(input)`` (see `UnetGenerator`); not in the reference.
+        residual_space: where the residual correction is added. ``image``: to the image, so
+            outputs span [-2, 2]. ``logit``: before the output tanh, ``tanh(atanh(input) +
+            network(input))`` with the network's own tanh left out (the weights and their
+            names are the same), so outputs stay in (-1, 1): a generator cannot hide the
+            image in out-of-range values, nor park its tanh in saturation there.
     """
 
     size_multiple = 4  # two stride-2 convs down, two transposed convs up
@@ -74,14 +80,20 @@ class ResnetGenerator(Generator):
 
     def __init__(self, in_channels: int = 3, out_channels: int = 3, ngf: int = 64,
                  n_blocks: int = 9, norm: str = "instance", dropout: bool = False,
-                 padding: str = "reflect", residual: bool = False):
+                 padding: str = "reflect", residual: bool = False,
+                 residual_space: Literal["image", "logit"] = "image"):
         super().__init__()
         if n_blocks < 0:
             raise ValueError(f"n_blocks must be >= 0, got {n_blocks}")
         if residual and in_channels != out_channels:
             raise ValueError(f"residual needs as many input as output channels, got "
                              f"{in_channels} and {out_channels}")
+        if residual_space not in ("image", "logit"):
+            raise ValueError(f"residual_space must be image or logit, got {residual_space!r}")
+        if residual_space == "logit" and not residual:
+            raise ValueError("residual_space='logit' needs residual=True")
         self.residual = residual
+        self.logit_residual = residual_space == "logit"
         make_norm, bias = norm_layer(norm), conv_bias(norm)
         layers: list[nn.Module] = [nn.ReflectionPad2d(3),
                                    nn.Conv2d(in_channels, ngf, 7, bias=bias),
@@ -98,7 +110,9 @@ class ResnetGenerator(Generator):
                                           output_padding=1, bias=bias),
                        make_norm(width // 2), nn.ReLU(True)]
             width //= 2
-        layers += [nn.ReflectionPad2d(3), nn.Conv2d(width, out_channels, 7), nn.Tanh()]
+        # Identity in place of the tanh keeps the reference's module indices.
+        layers += [nn.ReflectionPad2d(3), nn.Conv2d(width, out_channels, 7),
+                   nn.Identity() if self.logit_residual else nn.Tanh()]
         self.model = nn.Sequential(*layers)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -111,6 +125,9 @@ class ResnetGenerator(Generator):
         ``mixed`` precision and channels-last on CPU (see `ganzoo.nets.fast_inference`)."""
         split = self._upsampling_starts
         out = run_stage(self.model[split:], self.model[:split](x))
+        if self.logit_residual:
+            # atanh(+-1) is infinite: pure black or white enters as +-(1 - 1e-3), logit +-3.8.
+            return torch.tanh(torch.atanh(x.clamp(-1 + 1e-3, 1 - 1e-3)) + out)
         return x + out if self.residual else out
 
 

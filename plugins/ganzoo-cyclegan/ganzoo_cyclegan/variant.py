@@ -48,6 +48,9 @@ class CycleGANConfig:
     # Generators return input + correction (not in the paper; no extra weights); needs
     # channels_a == channels_b.
     residual: bool = False
+    # With residual: add the correction to the image (outputs in [-2, 2]) or, "logit", inside
+    # the output tanh, tanh(atanh(input) + correction), which keeps outputs in range (resnet only).
+    residual_space: Literal["image", "logit"] = "image"  # logit: tanh(atanh(x) + correction)
     channels_a: int = 3             # 3 = RGB, 1 = grayscale
     channels_b: int = 3
     image_size: int = 256           # training crop side
@@ -94,7 +97,8 @@ class CycleGAN(TwoDomainBatches, GANModel):
         try:
             def generator(cin: int, cout: int):
                 return init_weights(build_generator(cfg.netG, cin, cout, cfg.ngf, cfg.norm,
-                                                    cfg.dropout, cfg.residual),
+                                                    cfg.dropout, cfg.residual,
+                                                    cfg.residual_space),
                                     cfg.init, cfg.init_gain)
 
             def discriminator(channels: int):
