@@ -115,7 +115,9 @@ The rotation grade (``--grade rotation``), measured in sessions 3-9 with the rec
 (plain generators, lambda_cycle 10; this file at commit 1319ab9 reproduces those runs): +3.9
 dB over identity without EMA, +3.0 with EMA, -1.2 with batch 8 at ngf 8 / ndf 16; a pixel
 discriminator (2 CPU-min) gave a clean but wrong channel order (+1.9); residual generators
-stayed at the identity (13.2 dB). What limits it (``--diagnose``, session 9, 5 CPU-min per
+stayed at the identity (13.2 dB). This recipe, built for tone styles, does worse on it: 14.68
+dB, +1.71 (``--task grade --grade rotation``, session 10): starting near the identity suits a
+tone curve, not a channel reordering. What limits it (``--diagnose``, session 9, 5 CPU-min per
 CycleGAN run; table in ``benchmarks/results/translation_quality_diagnose.txt``):
 
 * This split caps any colour-distribution matcher about where CycleGAN lands.
