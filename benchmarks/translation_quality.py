@@ -234,7 +234,7 @@ def grade(photo: np.ndarray, kind: str) -> np.ndarray:
     """The hidden colour grade ``kind`` (one of `GRADES`) applied to a photo in [0, 1]."""
     if kind == "rotation":
         return np.roll(photo, 1, axis=-1) ** GRADE_GAMMA
-    black, white, gamma = day_for_night_curves()
+    black, white, gamma = tone_curves(kind)
     return (black + (white - black) * photo ** gamma).astype(np.float32)
 
 
@@ -242,19 +242,23 @@ def ungrade(graded: np.ndarray, kind: str) -> np.ndarray:
     """The inverse of `grade` (on the grade's range)."""
     if kind == "rotation":
         return np.roll(graded ** (1 / GRADE_GAMMA), -1, axis=-1)
-    black, white, gamma = day_for_night_curves()
+    black, white, gamma = tone_curves(kind)
     return (np.clip((graded - black) / (white - black), 0, 1) ** (1 / gamma)).astype(np.float32)
 
 
 def grade_description(kind: str) -> str:
     if kind == "rotation":
         return f"channels rotated R->G->B->R, then gamma {GRADE_GAMMA}"
+    tone_curves(kind)  # rejects an unknown grade
     return "per-channel tone curves (black, white, gamma) R/G/B " + \
         ", ".join(f"{c}" for c in DAY_FOR_NIGHT)
 
 
-def day_for_night_curves() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`DAY_FOR_NIGHT` as per-channel (black, white, gamma) arrays."""
+def tone_curves(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The tone-curve grade ``kind`` as per-channel (black, white, gamma) arrays; an unknown
+    grade is an error, not silently day for night."""
+    if kind != "day-for-night":
+        raise ValueError(f"grade must be one of {', '.join(GRADES)}, got {kind!r}")
     return tuple(np.array(values, np.float32) for values in zip(*DAY_FOR_NIGHT))
 
 

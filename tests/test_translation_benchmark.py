@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import translation_quality as tq  # noqa: E402
@@ -68,3 +69,5 @@ def test_each_grade_inverts_and_day_for_night_is_darker_and_bluer():
     assert (night @ luma).mean() < 0.7 * (photo @ luma).mean()
     red, _, blue = night.reshape(-1, 3).mean(axis=0)
     assert blue > red + 0.15
+    with pytest.raises(ValueError, match="grade must be one of"):
+        tq.grade(photo, "sepia")
