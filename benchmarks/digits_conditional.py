@@ -97,9 +97,9 @@ def main(argv=None) -> int:
 
     os.environ.setdefault("TQDM_DISABLE", "1")
     from ganzoo.data.digits import Digits
-    from ganzoo.metrics.classifier import (evaluate_categorical_code, evaluate_label_conditional,
-                                           fit_real_classifier, stratified_indices,
-                                           stratified_split)
+    from ganzoo.metrics.classifier import (evaluate_label_conditional, fit_real_classifier,
+                                           stratified_indices, stratified_split)
+    from ganzoo_infogan.code_accuracy import evaluate_categorical_code
 
     digits = Digits()
     train_idx, _ = stratified_indices(digits.labels, seed=SPLIT_SEED)

@@ -1,7 +1,7 @@
 """Super-resolution benchmark: SRResNet and SRGAN vs nearest and bicubic, ×4, on bundled photos.
 
 Trains through the one Trainer on random crops of 11 natural scikit-image photos (bicubic ×4
-degradation, LR rounded to 8 bits: `ganzoo.data.degrade`), evaluates on held-out photos
+degradation, LR rounded to 8 bits: `ganzoo_srgan.degrade`), evaluates on held-out photos
 (scikit-image ``chelsea``, scikit-learn's ``china`` and ``flower``), and prints PSNR/SSIM on Y
 with a 4-pixel border crop (8-bit outputs, fp32 inference), sharpness (mean luma gradient vs the
 ground truth's), training time, and the ×4 inference time of a 128×128 input through
@@ -37,7 +37,7 @@ import torch
 import torch.nn.functional as F
 
 from ganzoo.building import build_model
-from ganzoo.data.degrade import DegradedPairs, crop_to_multiple, degrade, round_to_8bit
+from ganzoo_srgan.degrade import DegradedPairs, crop_to_multiple, degrade, round_to_8bit
 from ganzoo.layout import load_pretrained_folder
 from ganzoo.metrics.fidelity import psnr, sharpness, ssim
 from ganzoo.train import TrainConfig, Trainer

@@ -158,9 +158,9 @@ def score(recipe: dict, model) -> dict:
                 "test_photos": ", ".join(test)}
     if kind in ("cgan", "infogan", "dcgan"):
         from ganzoo.data.digits import Digits
-        from ganzoo.metrics.classifier import (evaluate_categorical_code,
-                                               evaluate_label_conditional,
+        from ganzoo.metrics.classifier import (evaluate_label_conditional,
                                                fit_real_classifier, stratified_split)
+        from ganzoo_infogan.code_accuracy import evaluate_categorical_code
 
         digits = Digits()
         split = stratified_split(digits.images, digits.labels, seed=0)

@@ -36,18 +36,8 @@ def register_datasets(register):
     register("folder", "ganzoo.data.image_folder:image_folder",
              summary="images under a folder, recursive (--data folder:PATH)")
     register("images", "ganzoo.data.images:images",
-             summary="a folder of images prepared for the variant: SR variants get HR crops "
-                     "and bicubic reductions (as sr:), others resized crops (as folder:) "
-                     "(--data images:PATH)")
-    register("sr", "ganzoo.data.degrade:sr_pairs",
-             summary="super-resolution pairs: random HR crops of a folder's images and their "
-                     "bicubic xscale reductions (--data sr:PATH)")
-    register("paired", "ganzoo.data.paired:paired",
-             summary="aligned pairs for pix2pix: A|B side-by-side files or A/ and B/ folders "
-                     "matched by name (--data paired:PATH[?split=train&load_size=286])")
-    register("unpaired", "ganzoo.data.unpaired:unpaired",
-             summary="two unpaired domains for CycleGAN: trainA/ and trainB/ "
-                     "(--data unpaired:PATH[?split=test&flip=false])")
+             summary="a folder of photos read the way the variant trains on images (its "
+                     "declared image data kind; folder: for most) (--data images:PATH)")
 
 
 @hookimpl
@@ -63,8 +53,6 @@ def register_metrics(register):
     register("cas", f"{classifier}:classification_accuracy_score",
              summary="classification accuracy score: train on samples, test on real "
                      "(Ravuri & Vinyals 2019)")
-    register("code-accuracy", f"{classifier}:code_accuracy",
-             summary="InfoGAN: categories matched one-to-one to classes (Hungarian), accuracy")
     fidelity = "ganzoo.metrics.fidelity"
     register("psnr", f"{fidelity}:psnr",
              summary="PSNR (dB) on the Y channel, border crop = scale (SR convention)")

@@ -13,6 +13,8 @@ from typing import Any
 from .errors import PluginError, UnknownNameError
 
 TASKS = ("unconditional", "conditional", "image-to-image", "super-resolution", "toy")
+#: Tasks whose models map images to images (``translate``); the others draw from noise.
+IMAGE_TASKS = ("image-to-image", "super-resolution")
 KINDS = ("variant", "loss", "dataset", "metric")
 
 
@@ -66,7 +68,10 @@ class Catalog:
     conflicts: dict[tuple[str, str], list[Registered]] = field(default_factory=dict)
     pretrained_files: list[tuple[str, str]] = field(default_factory=list)  # (path, plugin)
     plugins: list[PluginInfo] = field(default_factory=list)
-    modules: list[tuple[PluginInfo, object]] = field(default_factory=list)  # for register_commands
+    #: The pluggy manager holding every loaded plugin module (core registrations included).
+    manager: Any = None
+    #: Loaded plugins by pluggy registration name, in load order (those whose import failed are only in `plugins`).
+    infos: dict[str, PluginInfo] = field(default_factory=dict)
 
     def add(self, item: Registered) -> str | None:
         """Add an item; on a name clash return the error text (both sides become unusable)."""

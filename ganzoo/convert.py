@@ -6,9 +6,9 @@ containers, so a malicious pickle cannot run code. Keys are then mapped to ours:
 
 - the variant's ``config_from_checkpoint(state_dict, values)`` (see `ganzoo.GANModel`)
   first completes the ``--set`` values with what the checkpoint tells (user values win);
-- if the variant class defines ``convert_checkpoint(state_dict, config)``, it receives what
-  was loaded, as loaded, and returns our keys;
-- otherwise the checkpoint must already use our keys, after unwrapping one common container
+- the variant's ``convert_checkpoint(state_dict, config)`` receives what was loaded, as
+  loaded, and returns our keys. Its default (`default_mapping`) expects our keys, after
+  unwrapping one common container
   (``state_dict``, ``params_ema``, ``params``, ``model``) and a DataParallel ``module.``
   prefix; a whole model's state dict keeps only its networks' keys; a bare generator state
   dict is accepted for single-generator variants.
@@ -71,7 +71,8 @@ def _unpickler_reason(message: str) -> str:
 
 
 def default_mapping(checkpoint: dict[str, Any], model) -> dict[str, Any]:
-    """Our keys for a checkpoint of a variant without its own ``convert_checkpoint``."""
+    """Our keys for a checkpoint of a variant without its own ``convert_checkpoint``
+    (``model``: the variant class or an instance; only its network names are read)."""
     import torch
 
     state = checkpoint
@@ -121,8 +122,7 @@ def convert_checkpoint(checkpoint: str | os.PathLike, variant: str, out: str | o
     _, cls = variant_class(variant)
     values = {**cls.config_from_checkpoint(loaded, dict(values)), **values}
     model = build_model(variant, values, where="--set")
-    hook = getattr(type(model), "convert_checkpoint", None)
-    state = hook(loaded, model.config) if hook is not None else default_mapping(loaded, model)
+    state = type(model).convert_checkpoint(loaded, model.config)
     load_state(model, state, where=str(checkpoint))
     discriminator_prefixes = tuple(f"{n}." for n in model.discriminator_names)
     has_discriminator = any(k.startswith(discriminator_prefixes) for k in state)

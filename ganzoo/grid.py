@@ -6,6 +6,7 @@ import math
 import os
 from pathlib import Path
 
+from .atomic_file import write_atomic
 from .errors import GanzooError
 
 
@@ -48,8 +49,4 @@ def save_grid(images, path: str | os.PathLike, *, nrow: int | None = None, paddi
     array = (grid.permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
     if array.shape[2] == 1:
         array = array[:, :, 0]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    Image.fromarray(array).save(tmp, format="PNG")
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, lambda temp: Image.fromarray(array).save(temp, format="PNG"))

@@ -12,10 +12,10 @@ to 8 bits per channel, which is what they become here too.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .atomic_file import write_atomic
 from .colour import LUMA
 from .errors import GanzooError
 
@@ -158,40 +158,9 @@ def write_image(image: Tensor, path: str | os.PathLike, *, overwrite: bool = Fal
         array = np.concatenate([array, a[..., :1]], axis=-1)
     # Pillow infers L / LA / RGB / RGBA from the uint8 array's last axis.
     picture = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        picture.save(temp_name, format=fmt, **SAVE_OPTIONS.get(fmt, {}))
-        os.chmod(temp_name, 0o666 & ~_umask())  # mkstemp makes 0600; images are meant to be shared
-        if overwrite:
-            os.replace(temp_name, path)
-        else:
-            _move_without_replacing(temp_name, path)
-    finally:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
+    write_atomic(path, lambda temp: picture.save(temp, format=fmt, **SAVE_OPTIONS.get(fmt, {})),
+                 overwrite=overwrite)
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _move_without_replacing(source: str, destination: Path) -> None:
-    # A hard link fails if the destination appeared meanwhile, so a concurrent writer is
-    # never clobbered; fall back to a checked rename where links are not supported.
-    try:
-        os.link(source, destination)
-    except FileExistsError:
-        raise GanzooError(f"{destination} already exists; pass --force (overwrite=True) to "
-                          f"replace it") from None
-    except OSError:
-        if destination.exists():
-            raise GanzooError(f"{destination} already exists; pass --force to replace it") from None
-        os.replace(source, destination)
 
 
 def image_format_for(path: Path) -> str:

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
+from ganzoo.conditioning import ConditionKey
 from ganzoo.optim import adam
 
 
@@ -33,6 +34,23 @@ class Generator(nn.Module):
     """
 
     latent_dim: int = 0
+    #: Image generators: input sides must be a multiple of this (e.g. 4 for two stride-2
+    #: downsamplings); inference pads to it and crops back.
+    size_multiple: int = 1
+    #: Image generators: the smallest input side they accept (inference pads up to it).
+    min_size: int = 1
+    #: Image generators that implement `forward_staged` set this, so the fast-inference path
+    #: can run their output stage in another precision (`ganzoo.nets.fast_inference`).
+    staged_forward: bool = False
+
+    def forward_staged(self, x: Tensor, run_output_stage) -> Tensor:
+        """``forward(x)``, with the output stage (upsampling layers and output convolution, the
+        layers that carry most rounding error) run as ``run_output_stage(stage, h)``.
+
+        Optional: implement it and set ``staged_forward = True``; mixed precision then keeps
+        those layers in fp32. Not called unless ``staged_forward`` is set.
+        """
+        raise NotImplementedError(f"{type(self).__name__} declares no staged forward")
 
 
 class Discriminator(nn.Module):
@@ -94,25 +112,21 @@ class GANModel(nn.Module, ABC):
             ``super-resolution``, ``toy``.
         generator_names / discriminator_names: attribute names of the networks.
 
-    and implement `discriminator_step` and `generator_step` for training, and `sample`
-    (noise-driven tasks) or `translate` (image tasks) for inference.
+    and implement `generator_step` (plus `discriminator_step` when the variant has a
+    discriminator) for training, and `sample` (noise-driven tasks) or `translate` (image tasks)
+    for inference.
 
-    Optional hook for ``ganzoo convert`` (importing official checkpoints)::
+    Every optional capability is declared here with a default that means "nothing special";
+    override what the variant offers:
 
-        @classmethod
-        def convert_checkpoint(cls, state_dict: dict, config) -> dict:
-            ...
-
-    ``state_dict`` is what ``torch.load(path, weights_only=True)`` returned, as is (it may be
-    a container such as ``{"params": {...}}``); ``config`` is the variant Config built from
-    ``--set`` values. Return a flat dict keyed like this model's networks (``generator.*``,
-    optionally ``discriminator.*``); it is then checked strictly and saved. Raise
-    `ganzoo.errors.GanzooError` for a checkpoint the mapping does not recognise. Without the
-    hook a checkpoint must already hold our keys (or a bare generator state dict).
-
-    `config_from_checkpoint` (optional override) runs before the model is built, so config
-    values the checkpoint itself tells (which networks it holds, their width) need no
-    ``--set``; the user's ``--set`` values always win over what it infers.
+    - `conditioning`: keywords of ``sample``/``translate`` (``ganzoo sample --cond``).
+    - `sample_grid`: the default picture of ``ganzoo sample`` (e.g. one row per class).
+    - `data_kinds`, `images_as`, `data_options`: which ``--data`` kinds it trains on and what
+      the data factory needs from the model's settings.
+    - `load_initial_weights`: weights a new run starts from (e.g. a pretrained generator).
+    - `convert_checkpoint`, `config_from_checkpoint`: importing official checkpoints.
+    - `test_config`, `test_input_size`, `example_item`: keep the conformance kit fast and fed.
+    - `optimizers`, `training_steps`, `preview_inputs`, `preview`, `training_finished`.
     """
 
     Config: ClassVar[type]
@@ -125,6 +139,46 @@ class GANModel(nn.Module, ABC):
     #: keys of `Config` or of `ganzoo.train.TrainConfig`, applied by ``ganzoo train`` when
     #: ``--data`` names that dataset kind, before the user's flags. Defaults are the recipe.
     recipes: ClassVar[dict[str, dict[str, Any]]] = {}
+    #: Keywords ``sample()`` (noise tasks) or ``translate()`` (image tasks) accept beyond the
+    #: inputs, e.g. a class label or a translation direction; ``ganzoo sample --cond KEY=VALUE``
+    #: parses and checks values against these, ``ganzoo info`` lists them.
+    conditioning: ClassVar[tuple[ConditionKey, ...]] = ()
+    #: Data kinds (``--data KIND:...``) this variant can train on; empty: any. ``ganzoo train``
+    #: refuses others in one line naming these.
+    data_kinds: ClassVar[tuple[str, ...]] = ()
+    #: What ``--data images:PATH`` (a plain folder of photos) is read as for this variant.
+    images_as: ClassVar[str] = "folder"
+    #: Config overrides for a tiny, fast model in the conformance kit (`ganzoo.testing`).
+    test_config: ClassVar[dict[str, Any]] = {}
+    #: Side of the kit's example images for image tasks (None: the kit's default for the task).
+    test_input_size: ClassVar[int | None] = None
+
+    @classmethod
+    def data_options(cls, config: Any) -> dict[str, Any]:
+        """Options the dataset factory receives, taken from the resolved Config.
+
+        Default: ``image_size`` and ``channels`` where the Config declares them, so the data
+        is cut to the size the networks are built for. Add what your data kinds need (e.g. a
+        super-resolution ``scale``).
+        """
+        names = {f.name for f in dataclasses.fields(config)}
+        return {name: getattr(config, name) for name in ("image_size", "channels") if name in names}
+
+    @classmethod
+    def convert_checkpoint(cls, state_dict: dict[str, Any], config: Any) -> dict[str, Any]:
+        """Our keys for a checkpoint read by ``ganzoo convert``.
+
+        ``state_dict`` is what ``torch.load(path, weights_only=True)`` returned, as is (it may
+        be a container such as ``{"params": {...}}``); ``config`` is the variant Config built
+        from ``--set`` values. Return a flat dict keyed like this model's networks
+        (``generator.*``, optionally ``discriminator.*``); it is then checked strictly and
+        saved. Raise `ganzoo.errors.GanzooError` for a checkpoint the mapping does not
+        recognise. Default: the checkpoint already holds our keys (optionally under a container
+        key or a ``module.`` prefix), or it is a bare generator state dict.
+        """
+        from ganzoo.convert import default_mapping
+
+        return default_mapping(state_dict, cls)
 
     @classmethod
     def config_from_checkpoint(cls, state_dict: dict[str, Any],
@@ -142,30 +196,53 @@ class GANModel(nn.Module, ABC):
         #: The `ganzoo.catalog.Registered` this model was built from (set by `build_model`).
         self.variant = None
 
+    def example_item(self, index: int, generator: torch.Generator) -> Any:
+        """One training item like your data kind yields, for the conformance kit.
+
+        Return None (the default) to use the kit's item for the task: a point ``(2,)`` (toy),
+        ``(image, label)`` (noise tasks), ``(input, target)`` images (image tasks).
+        """
+        return None
+
+    def sample_grid(self, columns: int, seed: int | None = None) -> Tensor | None:
+        """The picture ``ganzoo sample NAME`` draws when no ``--n`` or ``--cond`` is given:
+        images in [0, 1] laid out ``columns`` per row (e.g. one row per class, or a latent
+        traversal). Default None: ``sample(16)``."""
+        return None
+
+    def load_initial_weights(self) -> None:
+        """Load the weights a new run starts from (e.g. a trained generator the recipe
+        fine-tunes). Called once by the Trainer before a new run; never on ``--resume``,
+        which restores its own checkpoint. Default: nothing (the networks' own init)."""
+
     # ----- training (called by the Trainer) --------------------------------------------------
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
         """Optimizers by role: ``"generator"`` and ``"discriminator"``.
 
-        The default is Adam over each role's networks with ``config.lr_g``/``config.lr_d``
-        (or ``config.lr``) and ``config.betas``; ``config.fused_adam`` picks torch's fused
-        kernel (one call per step instead of one per tensor op; for the toy MLPs on 2 threads
-        the per-op optimizer was ~14 % of a training step). Override for anything else.
+        The default is Adam over each role's networks. It reads these Config fields where the
+        Config declares them: ``lr_g``/``lr_d`` (else ``lr``, else
+        2e-4), ``betas`` (else (0.5, 0.999)) and ``fused_adam`` (torch's fused kernel: one call
+        per step instead of one per tensor op; for the toy MLPs on 2 threads the per-op
+        optimizer was ~14 % of a training step). Override for anything else.
         """
-        cfg = self.config
-        betas = tuple(getattr(cfg, "betas", (0.5, 0.999)))
-        lr = getattr(cfg, "lr", 2e-4)
-        fused = bool(getattr(cfg, "fused_adam", False))
+        betas = tuple(self._setting("betas", (0.5, 0.999)))
+        lr = self._setting("lr", 2e-4)
+        fused = bool(self._setting("fused_adam", False))
         out = {}
         for role, names, lr_name in (("generator", self.generator_names, "lr_g"),
                                      ("discriminator", self.discriminator_names, "lr_d")):
             params = [p for n in names for p in getattr(self, n).parameters()]
             if params:
-                out[role] = adam(params, lr=getattr(cfg, lr_name, lr), betas=betas, fused=fused)
+                out[role] = adam(params, lr=self._setting(lr_name, lr), betas=betas, fused=fused)
         return out
 
-    @abstractmethod
     def discriminator_step(self, batch: Any) -> StepOutput:
-        """One discriminator update's loss on a batch (penalties included)."""
+        """One discriminator update's loss on a batch (penalties included).
+
+        Adversarial variants implement it; a variant without a discriminator sets
+        ``discriminator_names = ()`` and leaves it out (the default schedule then skips it).
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no discriminator step")
 
     @abstractmethod
     def generator_step(self, batch: Any) -> StepOutput:
@@ -174,13 +251,22 @@ class GANModel(nn.Module, ABC):
     def training_steps(self) -> list[TrainingStep]:
         """The schedule of one training iteration, run in order by the Trainer.
 
-        Default: ``discriminator_step`` ``config.n_critic`` times (1 if absent), then
-        ``generator_step``. Override to add roles (e.g. a separate optimizer for an auxiliary
-        head) or reorder steps (image-to-image variants often update G first).
+        Default: ``discriminator_step`` ``config.n_critic`` times (1 if the Config declares no
+        ``n_critic``; skipped without ``discriminator_names``), then ``generator_step``.
+        Override to add roles (e.g. a separate optimizer for an auxiliary head) or reorder
+        steps.
         """
-        n_critic = int(getattr(self.config, "n_critic", 1))
-        return [TrainingStep("discriminator", self.discriminator_step, n_critic),
-                TrainingStep("generator", self.generator_step, 1)]
+        generator = TrainingStep("generator", self.generator_step, 1)
+        if not self.discriminator_names:
+            return [generator]
+        n_critic = int(self._setting("n_critic", 1))
+        return [TrainingStep("discriminator", self.discriminator_step, n_critic), generator]
+
+    def _setting(self, name: str, default: Any) -> Any:
+        """A Config field the default recipes read, or ``default`` when the Config does not
+        declare it (declared fields only, no attribute guessing)."""
+        declared = {f.name for f in dataclasses.fields(self.config)}
+        return getattr(self.config, name) if name in declared else default
 
     def preview_inputs(self, batch: Any, n: int, generator: torch.Generator) -> Any:
         """Fixed inputs for the progress previews, drawn once at the start of training.
@@ -188,7 +274,8 @@ class GANModel(nn.Module, ABC):
         Default: ``n`` latent vectors for noise-driven generators (``generator.latent_dim`` > 0),
         else the first ``n`` items of the first batch.
         """
-        latent_dim = getattr(getattr(self, self.generator_names[0]), "latent_dim", 0)
+        network = getattr(self, self.generator_names[0])
+        latent_dim = network.latent_dim if isinstance(network, Generator) else 0
         if latent_dim:
             return torch.randn(n, latent_dim, generator=generator)
         if isinstance(batch, (list, tuple)):

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .atomic_file import write_atomic
 from .errors import GanzooError
+from .key_diff import describe_key_mismatch
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -33,7 +33,6 @@ FORMAT_NAME = "ganzoo"
 #: Pickle-based checkpoint suffixes: never loaded, only imported by `ganzoo convert`.
 PICKLE_SUFFIXES = (".bin", ".pth", ".pt", ".ckpt", ".pkl")
 _REQUIRED_CONFIG_KEYS = ("variant", "config")
-_DIFF_SHOWN = 5  # keys listed per category in a mismatch message; the rest are counted
 
 
 class WeightsMismatchError(GanzooError):
@@ -71,11 +70,11 @@ def save_pretrained(model, folder: str | os.PathLike, *, include_discriminator: 
 
     from .model_card import render_model_card
 
-    _write_atomic(folder / WEIGHTS_FILE, lambda path: save_file(tensors, str(path), metadata))
-    _write_atomic(folder / CONFIG_FILE, lambda path: path.write_text(
+    write_atomic(folder / WEIGHTS_FILE, lambda path: save_file(tensors, str(path), metadata))
+    write_atomic(folder / CONFIG_FILE, lambda path: path.write_text(
         json.dumps(config, indent=2) + "\n", encoding="utf-8"))
     card_text = render_model_card(config, card)
-    _write_atomic(folder / CARD_FILE, lambda path: path.write_text(card_text, encoding="utf-8"))
+    write_atomic(folder / CARD_FILE, lambda path: path.write_text(card_text, encoding="utf-8"))
     return folder
 
 
@@ -260,39 +259,11 @@ def check_state(model, tensors: dict[str, Any], *, where: str) -> None:
     for name in names:
         for key, tensor in getattr(model, name).state_dict(prefix=f"{name}.").items():
             expected[key] = tuple(tensor.shape)
-    missing = sorted(set(expected) - set(tensors))
-    unexpected = sorted(set(tensors) - set(expected))
-    misshaped = sorted(f"{k} (file {tuple(tensors[k].shape)} vs model {expected[k]})"
-                       for k in set(expected) & set(tensors)
-                       if tuple(tensors[k].shape) != expected[k])
-    problems = [f"{label}: {_shorten(keys)}" for label, keys in
-                (("missing", missing), ("unexpected", unexpected), ("mis-shaped", misshaped))
-                if keys]
+    problems = describe_key_mismatch(expected, tensors)
     if problems:
         variant = model.variant.name if model.variant is not None else type(model).__name__
         raise WeightsMismatchError(
-            f"{where} does not match variant '{variant}' as configured: {'; '.join(problems)}; "
+            f"{where} does not match variant '{variant}' as configured: {problems}; "
             f"check config.json against the weights, or convert them with `ganzoo convert`")
 
 
-def _shorten(keys: list[str]) -> str:
-    shown = ", ".join(keys[:_DIFF_SHOWN])
-    return shown + (f" (+{len(keys) - _DIFF_SHOWN} more)" if len(keys) > _DIFF_SHOWN else "")
-
-
-def _write_atomic(target: Path, write: Callable[[Path], Any]) -> None:
-    """Write through a temporary file in the same folder, then rename over ``target``.
-
-    A crash mid-write leaves the old file (or none), never a truncated one.
-    """
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                         dir=target.parent)
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        write(temp)
-        os.chmod(temp, 0o644)  # mkstemp makes 0600; a published folder is meant to be read
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise

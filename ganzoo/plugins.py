@@ -21,6 +21,7 @@ from .catalog import TASKS, Catalog, PluginInfo, Registered
 from .errors import PluginError
 
 ENTRY_POINT_GROUP = "ganzoo"
+#: Registration hooks run while the catalog is built (`register_commands` runs when the CLI starts).
 HOOKS = (
     "register_variants",
     "register_losses",
@@ -37,7 +38,6 @@ _KIND_OF_HOOK = {
 CORE_MODULES = ("ganzoo.builtins",)
 
 _catalog: Catalog | None = None
-_manager: pluggy.PluginManager | None = None
 _warned = False
 
 
@@ -65,17 +65,22 @@ def _entry_points() -> list[metadata.EntryPoint]:
 
 
 def build_catalog(entry_points: list[metadata.EntryPoint] | None = None) -> Catalog:
-    """Load core registrations and plugins, call every hook per plugin, collect the results."""
+    """Load core registrations and plugins into a pluggy manager, call every hook, collect
+    the results.
+
+    Hooks go through pluggy (its hookspecs validate every implementation's signature), one
+    implementation at a time (`call_hook`), so a plugin that raises is recorded against that
+    plugin alone and the others' registrations still land.
+    """
     manager = pluggy.PluginManager("ganzoo")
     manager.add_hookspecs(hookspecs)
-    catalog = Catalog()
+    catalog = Catalog(manager=manager)
 
     from . import __version__
 
-    modules: list[tuple[PluginInfo, object]] = []
     for module_name in CORE_MODULES:
-        module = importlib.import_module(module_name)
-        modules.append((PluginInfo("ganzoo", __version__, module_name), module))
+        _register(manager, catalog, PluginInfo("ganzoo", __version__, module_name),
+                  importlib.import_module(module_name), module_name)
 
     selected = _selected()
     for ep in entry_points if entry_points is not None else _entry_points():
@@ -86,30 +91,53 @@ def build_catalog(entry_points: list[metadata.EntryPoint] | None = None) -> Cata
         info = PluginInfo(dist, version, ep.value)
         try:
             module = ep.load()
-            manager.register(module, name=f"{dist}:{ep.name}")
         except Exception as exc:
             info.errors.append(f"import failed: {type(exc).__name__}: {exc}")
             catalog.plugins.append(info)
             continue
-        modules.append((info, module))
+        _register(manager, catalog, info, module, f"{dist}:{ep.name}")
 
-    catalog.modules = modules
-    for info, module in modules:
-        catalog.plugins.append(info)
-        for hook in HOOKS:
-            function = getattr(module, hook, None)
-            if function is None or not hasattr(function, "ganzoo_impl"):
-                continue
-            info.hooks.append(hook)
-            try:
-                if hook == "register_pretrained":
-                    function(register=lambda path, _i=info: catalog.pretrained_files.append(
-                        (str(path), _i.name)))
-                else:
-                    function(register=_registrar(catalog, info, _KIND_OF_HOOK[hook]))
-            except Exception as exc:
-                info.errors.append(f"{hook} failed: {type(exc).__name__}: {exc}")
+    for hook in HOOKS:
+        if hook == "register_pretrained":
+            call_hook(catalog, hook, lambda info: {"register": lambda path, _i=info: (
+                catalog.pretrained_files.append((str(path), _i.name)))})
+        else:
+            call_hook(catalog, hook, lambda info, _h=hook: {
+                "register": _registrar(catalog, info, _KIND_OF_HOOK[_h])})
     return catalog
+
+
+def _register(manager: pluggy.PluginManager, catalog: Catalog, info: PluginInfo,
+              module: object, name: str) -> None:
+    """Add one plugin module to the manager; a module pluggy refuses (a hook with a wrong
+    signature, an unknown hook) is recorded as that plugin's error."""
+    catalog.plugins.append(info)
+    try:
+        manager.register(module, name=name)
+    except Exception as exc:
+        info.errors.append(f"not a valid plugin: {type(exc).__name__}: {exc}")
+        return
+    catalog.infos[name] = info
+    info.hooks.extend(hook for hook in (*HOOKS, "register_commands")
+                      if any(impl.plugin_name == name
+                             for impl in getattr(manager.hook, hook).get_hookimpls()))
+
+
+def call_hook(catalog: Catalog, hook: str, arguments) -> None:
+    """Call ``hook`` on every plugin implementing it, in registration order, each with
+    ``arguments(info)``; a plugin's exception is recorded in its `PluginInfo.errors` (and shown
+    by ``ganzoo plugins``) instead of stopping the others."""
+    caller = getattr(catalog.manager.hook, hook)
+    order = {name: index for index, name in enumerate(catalog.infos)}
+    for impl in sorted(caller.get_hookimpls(), key=lambda i: order.get(i.plugin_name, 0)):
+        info = catalog.infos[impl.plugin_name]
+        try:
+            impl.function(**arguments(info))
+        except Exception as exc:
+            message = f"{hook} failed: {type(exc).__name__}: {exc}"
+            info.errors.append(message)
+            if hook == "register_commands":  # the CLI is already running: say it now
+                print(f"ganzoo: warning: plugin {info.name}: {message}", file=sys.stderr)
 
 
 def _registrar(catalog: Catalog, info: PluginInfo, kind: str):

@@ -43,7 +43,7 @@ def test_trained_folders_describe_their_conditioning(trained):
 
 
 def test_cgan_sample_label_and_class_by_row_grid(trained, tmp_path):
-    result = run("sample", trained["cgan"], "--label", 3, "--n", 16, "--out", tmp_path / "3.png")
+    result = run("sample", trained["cgan"], "--cond", "label=3", "--n", 16, "--out", tmp_path / "3.png")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "3.png").is_file()
     result = run("sample", trained["cgan"], "--out", tmp_path / "grid.png")
@@ -53,7 +53,7 @@ def test_cgan_sample_label_and_class_by_row_grid(trained, tmp_path):
 
 
 def test_infogan_sample_codes_and_traversal(trained, tmp_path):
-    result = run("sample", trained["infogan"], "--category", 2, "--continuous", "0.5,-1",
+    result = run("sample", trained["infogan"], "--cond", "category=2", "--cond", "continuous=0.5,-1",
                  "--n", 8, "--out", tmp_path / "c2.png")
     assert result.exit_code == 0, result.output
     result = run("sample", trained["infogan"], "--out", tmp_path / "traversal.png")
@@ -61,9 +61,9 @@ def test_infogan_sample_codes_and_traversal(trained, tmp_path):
 
 
 @pytest.mark.parametrize("variant,args,message", [
-    ("cgan", ["--label", 12], "label 12 is outside the trained classes 0-9"),
-    ("infogan", ["--category", 11], "category 11 is out of range"),
-    ("infogan", ["--continuous", "1"], "2 continuous code(s), got a vector of length 1"),
+    ("cgan", ["--cond", "label=12"], "label 12 is outside the trained classes 0-9"),
+    ("infogan", ["--cond", "category=11"], "category 11 is out of range"),
+    ("infogan", ["--cond", "continuous=1"], "2 continuous code(s), got a vector of length 1"),
 ])
 def test_bad_conditioning_is_a_one_line_error(trained, tmp_path, variant, args, message):
     result = run("sample", trained[variant], *args, "--out", tmp_path / "x.png")
@@ -109,7 +109,7 @@ def test_cgan_on_a_labelled_folder_samples_by_class_name(tmp_path):
     assert result.exit_code == 0, result.output
     config = json.loads((out / "config.json").read_text())["config"]
     assert config["num_classes"] == 2 and config["class_names"] == ["ones", "sevens"]
-    result = run("sample", out, "--label", "sevens", "--n", 4, "--out", tmp_path / "7.png")
+    result = run("sample", out, "--cond", "label=sevens", "--n", 4, "--out", tmp_path / "7.png")
     assert result.exit_code == 0, result.output
-    result = run("sample", out, "--label", 2, "--out", tmp_path / "x.png")
+    result = run("sample", out, "--cond", "label=2", "--out", tmp_path / "x.png")
     assert result.exit_code != 0 and "outside the trained classes 0-1" in result.output

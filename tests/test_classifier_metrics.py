@@ -127,7 +127,7 @@ def test_evaluate_label_conditional_on_a_perfect_and_an_untrained_model(split, j
 
 
 def test_evaluate_categorical_code_undoes_the_category_permutation(split, judge):
-    from ganzoo.metrics.classifier import evaluate_categorical_code
+    from ganzoo_infogan.code_accuracy import evaluate_categorical_code
 
     permutation = np.random.default_rng(1).permutation(10)
     result = evaluate_categorical_code(RealDigitSampler(split, permutation), judge, 10, n=500)

@@ -109,7 +109,7 @@ def test_converted_reference_generator_matches_reference_forward(tmp_path):
     assert loaded.generator_names == ("generator_ab",) and loaded.discriminator_names == ()
     got = loaded.translate((x + 1) / 2)
     assert (got - (expected + 1) / 2).abs().max() < 1e-5
-    with pytest.raises(GanzooError, match="--direction AtoB"):
+    with pytest.raises(GanzooError, match="--cond direction=AtoB"):
         loaded.translate(torch.rand(1, 3, 8, 8), direction="BtoA")
     assert loaded.preprocessing()["directions"] == ["AtoB"]
 

@@ -6,7 +6,7 @@ from torch import nn
 
 from ganzoo.errors import GanzooError
 from ganzoo.nets.fast_inference import BF16_MAX_ERROR, bf16_is_fast, fast_path, probe_image
-from ganzoo.nets.translate_image import per_image_batchnorm
+from ganzoo_pix2pix.translate_image import per_image_batchnorm
 
 
 def gentle_network() -> nn.Module:
@@ -189,7 +189,7 @@ def test_mixed_needs_a_staged_network_and_a_compiled_one_runs_whole():
 
 
 def test_resnet_generator_runs_its_upsampling_layers_as_output_stage():
-    from ganzoo.nets.resnet_generator import ResnetGenerator
+    from ganzoo_pix2pix.resnet_generator import ResnetGenerator
 
     for residual in (False, True):
         net = ResnetGenerator(ngf=4, n_blocks=2, residual=residual).eval()
@@ -220,8 +220,8 @@ def test_translation_probes_at_128_pixels():
     """A probe's largest error grows with its size; the image-to-image generators are probed at
     TRANSLATION_PROBE_SIZE, the size at which trained ResNet-9s' bf16 error showed."""
     from ganzoo.nets.fast_inference import TRANSLATION_PROBE_SIZE
-    from ganzoo.nets.resnet_generator import ResnetGenerator
-    from ganzoo.nets.translate_image import translate_images
+    from ganzoo_pix2pix.resnet_generator import ResnetGenerator
+    from ganzoo_pix2pix.translate_image import translate_images
 
     net = ResnetGenerator(ngf=4, n_blocks=1).eval()
     sides = []

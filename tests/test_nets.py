@@ -14,10 +14,10 @@ from torch import nn
 
 from ganzoo.errors import GanzooError
 from ganzoo.nets.patchgan import NLayerDiscriminator, PixelDiscriminator, receptive_field
-from ganzoo.nets.reference_checkpoint import adapt_reference_state
-from ganzoo.nets.reference_names import build_discriminator, build_generator, size_multiple
-from ganzoo.nets.resnet_generator import ResnetGenerator
-from ganzoo.nets.unet import UnetGenerator
+from ganzoo_pix2pix.reference_checkpoint import adapt_reference_state
+from ganzoo_pix2pix.reference_names import build_discriminator, build_generator, size_multiple
+from ganzoo_pix2pix.resnet_generator import ResnetGenerator
+from ganzoo_pix2pix.unet import UnetGenerator
 from ganzoo.nets.weight_init import init_weights
 
 

@@ -5,9 +5,9 @@ import pytest
 import torch
 from PIL import Image
 
-from ganzoo.data.paired import PairedImages
+from ganzoo_pix2pix.paired_data import PairedImages
 from ganzoo.data.spec import load_dataset
-from ganzoo.data.unpaired import UnpairedImages
+from ganzoo_cyclegan.unpaired_data import UnpairedImages
 from ganzoo.errors import GanzooError
 
 

@@ -5,7 +5,7 @@ import torch
 from safetensors.torch import save_file
 
 from ganzoo.errors import GanzooError
-from ganzoo.losses.perceptual import (FeatureLoss, build_vgg_features, load_feature_extractor,
+from ganzoo_srgan.perceptual import (FeatureLoss, build_vgg_features, load_feature_extractor,
                                       pixel_loss, vgg_layer_names)
 
 

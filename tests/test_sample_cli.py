@@ -50,7 +50,7 @@ def test_translates_beside_the_input_and_never_overwrites(cyclegan_dir, tmp_path
     assert refused.exit_code != 0 and "--force" in refused.output and "Traceback" not in refused.output
     assert target.read_bytes() == before
     assert run(cyclegan_dir, "--input", source, "--force").exit_code == 0
-    other_way = run(cyclegan_dir, "--input", source, "--direction", "BtoA", "--out",
+    other_way = run(cyclegan_dir, "--input", source, "--cond", "direction=BtoA", "--out",
                     tmp_path / "b.png")
     assert other_way.exit_code == 0 and Image.open(tmp_path / "b.png").size == (50, 37)
     assert not np.array_equal(np.asarray(Image.open(tmp_path / "b.png")), np.asarray(Image.open(target)))

@@ -5,7 +5,7 @@ import pytest
 import torch
 from PIL import Image
 
-from ganzoo.data.degrade import (DegradedPairs, bicubic_downscale, crop_to_multiple, degrade,
+from ganzoo_srgan.degrade import (DegradedPairs, bicubic_downscale, crop_to_multiple, degrade,
                                  round_to_8bit, sr_pairs)
 from ganzoo.errors import GanzooError
 

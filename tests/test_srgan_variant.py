@@ -12,7 +12,7 @@ from PIL import Image
 import ganzoo
 from ganzoo.building import build_model
 from ganzoo.cli import _add_core_commands, cli
-from ganzoo.data.degrade import DegradedPairs, bicubic_downscale, round_to_8bit
+from ganzoo_srgan.degrade import DegradedPairs, bicubic_downscale, round_to_8bit
 from ganzoo.errors import GanzooError
 from ganzoo.train import TrainConfig, Trainer
 from ganzoo.nets.fast_inference import BF16_MAX_ERROR
@@ -166,14 +166,14 @@ def test_grayscale_model_upscales_rgb_channel_by_channel():
 def test_large_inputs_run_in_tiles_of_bounded_size(model):
     seen = []
     handle = model.generator.register_forward_pre_hook(lambda m, args: seen.append(args[0].shape))
-    model.config.fast_inference, model.config.tile_overlap = False, 10
+    model.config.inference_precision, model.config.tile_overlap = "fp32", 10
     try:
         image = smooth_image(40)[None]
         tiled = model.translate(image, tile=20)
         whole = model.translate(image, tile=64)
     finally:
         handle.remove()
-        model.config.fast_inference, model.config.tile_overlap = True, 8
+        model.config.inference_precision, model.config.tile_overlap = "auto", 8
     assert max(max(s[-2:]) for s in seen[:-1]) <= 20 and len(seen) > 4
     # Blended overlaps stay close to the untiled result (tile edges only see zero padding).
     assert (tiled - whole).abs().mean() < 2e-3
@@ -181,9 +181,9 @@ def test_large_inputs_run_in_tiles_of_bounded_size(model):
 
 def test_fast_path_stays_within_tolerance_and_follows_weight_changes(model):
     image = smooth_image(24)[None]
-    model.config.fast_inference = False
+    model.config.inference_precision = "fp32"
     plain = model.translate(image)
-    model.config.fast_inference = True
+    model.config.inference_precision = "auto"
     fast = model.translate(image)
     # The verdict comes from a probe image; on another image bf16 stays within a level of it.
     assert (fast - plain).abs().max() <= BF16_MAX_ERROR + 1 / 255

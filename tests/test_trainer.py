@@ -186,7 +186,7 @@ def test_dataset_smaller_than_a_batch_is_a_clear_error():
 
 
 def _sr_pairs():
-    from ganzoo.data.degrade import DegradedPairs
+    from ganzoo_srgan.degrade import DegradedPairs
     image = torch.nn.functional.interpolate(torch.rand(1, 3, 6, 6, generator=torch.Generator().manual_seed(0)),
                                             size=(48, 48), mode="bicubic", align_corners=False)
     return DegradedPairs([image[0].clamp(0, 1)], scale=2, patch_size=16, length=64)

@@ -71,18 +71,10 @@ CORE_COMMAND_MODULES: list[str] = [
 
 
 def _add_plugin_commands() -> None:
-    from ..plugins import get_catalog
+    from ..plugins import call_hook, get_catalog
 
-    for info, module in get_catalog().modules:
-        function = getattr(module, "register_commands", None)
-        if function is None or not hasattr(function, "ganzoo_impl"):
-            continue
-        try:
-            function(cli=cli)
-        except Exception as exc:  # one plugin's broken command must not break the CLI
-            info.errors.append(f"register_commands failed: {type(exc).__name__}: {exc}")
-            click.echo(f"ganzoo: warning: plugin {info.name}: register_commands failed: {exc}",
-                       err=True)
+    # One plugin's broken command must not break the CLI: call_hook isolates each plugin.
+    call_hook(get_catalog(), "register_commands", lambda info: {"cli": cli})
 
 
 def main() -> None:

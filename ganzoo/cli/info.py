@@ -73,6 +73,7 @@ def info_command(name: str, as_json: bool, variant_only: bool, with_settings: bo
     settings of its variant, e.g. `ganzoo info --variant infogan --settings`.
     """
     data = describe(name, variant_only)
+    data.update(declarations(data["variant"] if data["kind"] == "model" else data["name"]))
     settings = variant_settings(data["variant"] if data["kind"] == "model" else data["name"]) \
         if with_settings else None
     if as_json:
@@ -93,6 +94,24 @@ def info_command(name: str, as_json: bool, variant_only: bool, with_settings: bo
         print_settings(settings)
 
 
+def declarations(variant: str) -> dict:
+    """What the variant class declares for users: conditioning keys and the data it trains on.
+
+    Imports the variant's module (and torch); a variant whose plugin is missing or broken
+    yields nothing here (`ganzoo plugins` reports why)."""
+    from ..building import variant_class
+    from ..errors import GanzooError
+
+    try:
+        _, cls = variant_class(variant)
+    except GanzooError:
+        return {}
+    keys = {key.name: key.describe().split(": ", 1)[0].removeprefix(key.name).strip() + ": " +
+            key.help for key in cls.conditioning}
+    return {"conditioning (--cond KEY=VALUE)": keys,
+            "trains on (--data)": list(cls.data_kinds) or "any data kind"}
+
+
 def variant_settings(variant: str) -> dict:
     """The variant's model settings, the training settings and its per-dataset recipes."""
     from ..building import variant_class
@@ -102,7 +121,7 @@ def variant_settings(variant: str) -> dict:
     _, cls = variant_class(variant)
     return {"settings": describe_settings(cls.Config),
             "training_settings": describe_settings(TrainConfig),
-            "recipes": {kind: dict(values) for kind, values in getattr(cls, "recipes", {}).items()}}
+            "recipes": {kind: dict(values) for kind, values in cls.recipes.items()}}
 
 
 def print_settings(settings: dict) -> None:

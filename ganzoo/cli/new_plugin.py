@@ -23,12 +23,15 @@ _TASK_TEXT = {
     "unconditional": ("small convolutional GAN (R1-regularised) generating images from noise",
                       "digits", "ganzoo sample runs/{name} --n 16 --out samples.png"),
     "conditional": ("small class-conditional GAN with a projection discriminator",
-                    "digits", "ganzoo sample runs/{name} --label 3 --n 16 --out threes.png"),
+                    "digits", "ganzoo sample runs/{name} --cond label=3 --n 16 --out threes.png"),
     "image-to-image": ("small pix2pix-style U-Net GAN that learns to colorize gray photos",
                        "folder:PATH", "ganzoo sample runs/{name} --input gray.png"),
     "super-resolution": ("small residual x4 super-resolution GAN (SRGAN-style, sub-pixel "
                          "upsampling)", "sr:PATH", "ganzoo sample runs/{name} --input small.png"),
 }
+# Per task: plugins the scaffold builds on. The image-to-image scaffold reuses the U-Net and the
+# any-size inference of the pix2pix plugin, the way a third-party plugin builds on another one.
+_TASK_DEPENDENCIES = {"image-to-image": ("ganzoo-pix2pix>=0.1",)}
 NAME_RULE = ("lower-case letters, digits and single hyphens, starting with a letter, at most "
              "40 characters (e.g. mygan, style-gan2)")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -80,7 +83,9 @@ def scaffold(name: str, directory: Path, task: str = "unconditional") -> Path:
         raise GanzooError(f"unknown task {task!r}; choose one of {', '.join(SCAFFOLD_TASKS)}")
     values = names_for(name)
     summary, default_data, sample_command = _TASK_TEXT[task]
+    extra = "".join(f', "{d}"' for d in _TASK_DEPENDENCIES.get(task, ()))
     values.update(task=task, ganzoo_version=__version__, summary=summary,
+                  extra_dependencies=extra,
                   default_data=default_data, sample_command=sample_command.format(name=name))
     target = Path(directory) / values["dist"]
     if target.exists():

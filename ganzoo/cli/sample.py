@@ -4,7 +4,9 @@ Image models (image-to-image, super-resolution) translate ``--input`` files or f
 size, any common format (grayscale, RGBA, 16-bit, palette, EXIF-rotated), each written as
 ``<stem>_<model>.png`` beside its input or under ``--out``, never over an existing file without
 ``--force``; large images run in tiles. Noise models write one grid (or scatter plot) PNG.
-Everything the model needs (direction, channels, value range) comes from its ``config.json``.
+Everything the model needs (channels, value range, defaults) comes from its ``config.json``;
+conditioning (a class label, a translation direction, ...) is passed as ``--cond KEY=VALUE``,
+checked against the keys the variant declares (`ganzoo.GANModel.conditioning`).
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from typing import Any
 
 import click
 
+from ..catalog import IMAGE_TASKS
 from ..errors import GanzooError
+from ..precision import INFERENCE_PRECISIONS
 from ..thread_choice import choose_threads
 
-IMAGE_TASKS = ("image-to-image", "super-resolution")
 #: Default grid width for models that offer ``sample_grid`` (class-by-row, traversals).
 GRID_COLUMNS = 10
 DEFAULT_SAMPLES = 16
@@ -94,7 +97,7 @@ def plan_outputs(inputs: list[tuple[Path, Path]], out: str | None, label: str,
     return plans
 
 
-def translate_files(model, plans: list[tuple[Path, Path]], *, direction: str | None,
+def translate_files(model, plans: list[tuple[Path, Path]], *, conditioning: dict[str, Any],
                     tile: int | None, force: bool, precision: str = "auto") -> None:
     """Read, translate and write each planned file, with a progress bar."""
     import torch
@@ -102,9 +105,7 @@ def translate_files(model, plans: list[tuple[Path, Path]], *, direction: str | N
 
     from ..imageio import read_image_with_alpha, write_image
 
-    options: dict[str, Any] = {"precision": precision}
-    if direction is not None:
-        options["direction"] = direction
+    options: dict[str, Any] = {"precision": precision, **conditioning}
     if tile is not None:
         options["tile"] = tile
     with tqdm(total=len(plans), unit="image", desc="sample", disable=len(plans) < 2) as bar:
@@ -121,23 +122,6 @@ def translate_files(model, plans: list[tuple[Path, Path]], *, direction: str | N
             write_image(output, target, overwrite=force, alpha=alpha)
             bar.update(1)
             bar.set_postfix_str(target.name)
-
-
-def parse_conditioning(label: str | None, category: int | None,
-                       continuous: str | None) -> dict[str, Any]:
-    """``--label 3`` / ``--label cat``, ``--category 2``, ``--continuous 0.5,-1``."""
-    conditioning: dict[str, Any] = {}
-    if label is not None:
-        conditioning["label"] = int(label) if label.lstrip("-").isdigit() else label
-    if category is not None:
-        conditioning["category"] = category
-    if continuous is not None:
-        try:
-            conditioning["continuous"] = [float(v) for v in continuous.split(",") if v.strip()]
-        except ValueError:
-            raise GanzooError(f"--continuous expects numbers separated by commas, e.g. 0.5,-1; "
-                              f"got {continuous!r}") from None
-    return conditioning
 
 
 def default_count(model) -> int:
@@ -164,10 +148,11 @@ def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: d
                           f"another --out")
     if target.suffix.lower() != ".png":
         raise GanzooError(f"--out {target}: sample grids are written as PNG; use a .png name")
-    nrow = None
-    if n is None and not conditioning and hasattr(model, "sample_grid"):
-        samples, nrow = model.sample_grid(GRID_COLUMNS, seed=seed), GRID_COLUMNS
-    else:
+    nrow, samples = None, None
+    if n is None and not conditioning:
+        samples = model.sample_grid(GRID_COLUMNS, seed=seed)
+        nrow = GRID_COLUMNS if samples is not None else None
+    if samples is None:
         samples = model.sample(n or default_count(model), seed=seed, **conditioning)
     if samples.dim() == 2:  # toy data: points, drawn as a scatter plot
         from ..train.plots import save_preview
@@ -184,8 +169,9 @@ def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: d
 @click.option("--input", "-i", "inputs", multiple=True, metavar="PATH",
               help="Image file or folder to translate (repeatable; folders are searched "
                    "recursively). Required for image-to-image and super-resolution models.")
-@click.option("--direction", type=click.Choice(["AtoB", "BtoA"]),
-              help="Which way to translate (CycleGAN); default: the model's own direction.")
+@click.option("--cond", "conds", multiple=True, metavar="KEY=VALUE",
+              help="Conditioning the model declares (repeatable), e.g. a class label or a "
+                   "translation direction; `ganzoo info NAME` lists the keys.")
 @click.option("--out", "-o", metavar="PATH",
               help="Output folder (or file, for one input / a noise grid). Default: beside "
                    "each input as <stem>_<model>.png; <model>_samples.png for noise models.")
@@ -196,7 +182,7 @@ def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: d
               help="cpu, cuda, cuda:1, mps, or auto (CUDA when available).")
 @click.option("--threads", type=click.IntRange(min=1), metavar="N",
               help="CPU threads (default: the idle cores; fewer on a busy machine).")
-@click.option("--precision", type=click.Choice(["auto", "fp32", "bf16", "mixed"]), default="auto",
+@click.option("--precision", type=click.Choice(INFERENCE_PRECISIONS), default="auto",
               show_default=True,
               help="Image models: auto runs bf16 (or mixed: bf16 but the upsampling layers) only "
                    "where the CPU/GPU has native bf16 and a probe shows this model's output "
@@ -207,11 +193,7 @@ def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: d
                    f"default grid; toy 2-D models: as many points as the mode-coverage "
                    f"metric scores).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Noise models: seed.")
-@click.option("--label", help="cGAN: class index or name.")
-@click.option("--category", type=int, help="InfoGAN: categorical code.")
-@click.option("--continuous", metavar="V,V", help="InfoGAN: continuous codes, comma-separated.")
-def command(name, inputs, direction, out, tile, device, threads, precision, force, n, seed, label,
-            category, continuous) -> None:
+def command(name, inputs, conds, out, tile, device, threads, precision, force, n, seed) -> None:
     """Sample from a model: translate images, or draw a grid of samples.
 
     NAME is a registry name or alias (`ganzoo list`), hf://org/name[@rev], or a local folder.
@@ -219,8 +201,8 @@ def command(name, inputs, direction, out, tile, device, threads, precision, forc
     \b
     Examples:
       ganzoo sample cyclegan --input photo.png          # -> photo_cyclegan.png
-      ganzoo sample runs/h2z --input photos/ --out out/ --direction BtoA
-      ganzoo sample cgan --label 3 --n 16 --out threes.png
+      ganzoo sample runs/h2z --input photos/ --out out/ --cond direction=BtoA
+      ganzoo sample cgan --cond label=3 --n 16 --out threes.png
     """
     from .garbage_collection import startup_without_collection
 
@@ -229,40 +211,28 @@ def command(name, inputs, direction, out, tile, device, threads, precision, forc
         import torch
 
         from .. import load
+        from ..conditioning import parse_conditioning
+        from ..device import resolve_device
 
-        device_name = _resolve_device(device)
-        if device_name == "cpu" or threads:
+        chosen = resolve_device(device)
+        if chosen.type == "cpu" or threads:
             torch.set_num_threads(choose_threads(threads))
-        model = load(name, device=device_name)
-    task = getattr(model, "task", None)
+        model = load(name, device=chosen)
+    conditioning = parse_conditioning(type(model).conditioning, conds, name)
+    task = model.task
     if task in IMAGE_TASKS:
         if not inputs:
             raise GanzooError(f"{name} is an {task} model: pass --input PATH (an image or a "
                               f"folder)")
         plans = plan_outputs(collect_inputs(inputs, label_text), out, label_text, force)
-        translate_files(model, plans, direction=direction, tile=tile, force=force,
+        translate_files(model, plans, conditioning=conditioning, tile=tile, force=force,
                         precision=precision)
         where = plans[0][1] if len(plans) == 1 else (Path(out) if out else "beside the inputs")
         click.echo(f"wrote {len(plans)} image{'s' if len(plans) != 1 else ''}: {where}")
         return
-    if inputs or direction:
-        raise GanzooError(f"{name} generates from noise ({task}); drop --input/--direction and "
-                          f"use --n/--seed")
-    path = sample_noise(model, label_text, n=n, seed=seed,
-                        conditioning=parse_conditioning(label, category, continuous),
+    if inputs:
+        raise GanzooError(f"{name} generates from noise ({task}); drop --input and use "
+                          f"--n/--seed")
+    path = sample_noise(model, label_text, n=n, seed=seed, conditioning=conditioning,
                         out=out, force=force)
     click.echo(f"wrote {path}")
-
-
-def _resolve_device(name: str) -> str:
-    import torch
-
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise GanzooError(f"--device {name!r} is not a device; use cpu, cuda, cuda:N or mps") from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise GanzooError(f"--device {name}: CUDA is not available here; use --device cpu")
-    return name

@@ -3,7 +3,7 @@ in the published-model layout (loadable with ``ganzoo.load(DIR)``, sampleable, p
 
 Settings are resolved in this order, later winning: the variant's Config defaults (its
 recommended recipe) → the variant's per-dataset ``recipes`` entry → values implied by the data
-(``config_hints``: data shape, channels, classes) → ``--steps/--batch-size/--lr/--seed`` →
+(`TrainingData.config_hints`: data shape, channels, classes) → ``--steps/--batch-size/--lr/--seed`` →
 ``--set key=value``. Each key goes to the variant's Config or to `ganzoo.train.TrainConfig`,
 whichever declares it. The resolved settings are saved in ``DIR/train.json``; ``--resume``
 reuses them (only ``--steps`` may change).
@@ -47,6 +47,7 @@ def resolve_settings(variant: str, data: str | None, *, flags: dict[str, Any],
         raise GanzooError(f"variant '{variant}' has no default dataset; pass --data "
                           f"(e.g. --data digits or --data folder:PATH)")
     kind, _ = parse_data_spec(data)
+    check_data_kind(variant, cls, kind)
     model_fields = {f.name for f in dataclasses.fields(cls.Config)}
     train_fields = {f.name for f in dataclasses.fields(TrainConfig)}
 
@@ -70,6 +71,17 @@ def resolve_settings(variant: str, data: str | None, *, flags: dict[str, Any],
             "model_fields": sorted(model_fields), "train_fields": sorted(train_fields)}
 
 
+def check_data_kind(variant: str, cls, kind: str) -> None:
+    """Refuse, before any work, a data kind the variant does not declare it trains on."""
+    kinds = cls.data_kinds
+    effective = cls.images_as if kind == "images" else kind
+    if not kinds or kind in kinds or effective in kinds:
+        return
+    example = kinds[0] if kinds[0] in ("digits", "ring8", "grid25") else f"{kinds[0]}:PATH"
+    raise GanzooError(f"{variant} trains on {', '.join(kinds)} data, not '{kind}'; pass e.g. "
+                      f"--data {example} (layouts: ganzoo info --variant {variant})")
+
+
 def split_values(settings: dict[str, Any], hints: dict[str, Any]) -> tuple[dict, dict]:
     """Model and train values: recipe → data hints (for declared fields) → explicit flags."""
     model_fields, train_fields = set(settings["model_fields"]), set(settings["train_fields"])
@@ -82,15 +94,21 @@ def split_values(settings: dict[str, Any], hints: dict[str, Any]) -> tuple[dict,
 
 
 def dataset_options(settings: dict[str, Any]) -> dict[str, Any]:
-    """Options the data must follow from the model (image size, channels, SR scale and
-    input rounding)."""
+    """Options the data factory gets from the model's settings (the variant's
+    ``data_options``: image size, channels, whatever its data kinds need), plus what
+    ``images:PATH`` means for this variant."""
     from ..building import variant_class
+    from ..config import build_config
+    from ..data.spec import parse_data_spec
 
     _, cls = variant_class(settings["variant"])
-    defaults = cls.Config()
-    chosen = {**settings["recipe"], **settings["explicit"]}
-    return {k: chosen.get(k, getattr(defaults, k))
-            for k in ("image_size", "channels", "scale", "quantize_lr") if hasattr(defaults, k)}
+    model_fields = set(settings["model_fields"])
+    chosen = {k: v for k, v in {**settings["recipe"], **settings["explicit"]}.items()
+              if k in model_fields}
+    options = cls.data_options(build_config(cls.Config, chosen, where="--set"))
+    if parse_data_spec(settings["data"])[0] == "images":
+        options["images_as"] = cls.images_as
+    return options
 
 
 def prepare_out_dir(out: Path, *, resume: bool, force: bool) -> None:
@@ -110,22 +128,6 @@ def prepare_out_dir(out: Path, *, resume: bool, force: bool) -> None:
         for name in RUN_FOLDERS:
             shutil.rmtree(out / name, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
-
-
-def mixture_evaluator(dataset):
-    """Mode coverage for toy mixtures (datasets with ``centres``), else None."""
-    if not hasattr(dataset, "centres"):
-        return None
-
-    def evaluate(model) -> dict[str, Any]:
-        from ..metrics.modes import evaluate_mixture_model
-
-        result = evaluate_mixture_model(model, dataset, seed=0)
-        return {"modes_captured": f"{result['modes']}/{result['total_modes']}",
-                "high_quality_percent": round(result["high_quality"], 2),
-                "reverse_kl": round(result["reverse_kl"], 4)}
-
-    return evaluate
 
 
 @click.command("train")
@@ -193,12 +195,13 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, resum
 
     from ..building import build_model
     from ..data.spec import load_dataset
+    from ..data.training_data import as_training_data
     from ..train.config import TrainConfig
     from ..train.rng import seed_everything
     from ..train.trainer import Trainer
 
-    dataset = load_dataset(settings["data"], **dataset_options(settings))
-    model_values, train_values = split_values(settings, getattr(dataset, "config_hints", {}))
+    dataset = as_training_data(load_dataset(settings["data"], **dataset_options(settings)))
+    model_values, train_values = split_values(settings, dataset.config_hints)
     train_config = build_config(TrainConfig, train_values, where="--set")
     seed_everything(train_config.seed)
     model = build_model(variant, model_values, where="--set")
@@ -209,7 +212,7 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, resum
                             [f"--set {k}={json.dumps(v)}" for k, v in
                              sorted(settings["explicit"].items())] + ["--out", str(out)])
     kind = settings["data"].split(":", 1)[0]
-    trainer = Trainer(model, dataset, train_config, out_dir=out, evaluate=mixture_evaluator(dataset),
+    trainer = Trainer(model, dataset, train_config, out_dir=out,
                       card={"datasets": kind, "recipe": command_line})
     summary = trainer.fit(resume=resume)
     if _rank() != 0:

@@ -7,10 +7,11 @@ scikit-learn, so it works offline.
 from __future__ import annotations
 
 import torch
-from torch.utils.data import Dataset
+
+from .training_data import TrainingData
 
 
-class Digits(Dataset):
+class Digits(TrainingData):
     """The digits as float tensors; ``digits:3`` keeps only class 3."""
 
     def __init__(self, only: int | None = None):

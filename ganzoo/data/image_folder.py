@@ -11,9 +11,8 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from torch.utils.data import Dataset
-
 from ..errors import GanzooError
+from .training_data import TrainingData
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm",
                   ".pgm")
@@ -43,7 +42,7 @@ def resize_and_crop(image: torch.Tensor, size: int, crop: str) -> torch.Tensor:
     return image[:, top:top + size, left:left + size]
 
 
-class ImageFolder(Dataset):
+class ImageFolder(TrainingData):
     """Images under ``root``.
 
     Args:

@@ -1,10 +1,9 @@
-"""``--data images:PATH``: a folder of images, prepared the way the variant trains on them.
+"""``--data images:PATH``: a folder of photos, read the way the variant trains on images.
 
-One spelling for "my photos" whatever the variant: a super-resolution variant (its Config has a
-``scale``, which ``ganzoo train`` passes along) gets random HR crops and their bicubic
-reductions, exactly ``sr:PATH``; any other image variant gets each image resized and cropped to
-its ``image_size``, exactly ``folder:PATH``. Shrinking whole photos to a 64-pixel training size
-would throw away the very detail an SR network must learn to restore, so SR never gets that.
+One spelling for "my photos" whatever the variant: each variant declares which data kind a
+plain folder of images means for it (`ganzoo.GANModel.images_as`; ``folder`` — resized square
+crops — unless it says otherwise, e.g. a super-resolution plugin reads it as HR crops with their
+reductions). ``ganzoo train`` passes that kind as ``images_as``.
 """
 
 from __future__ import annotations
@@ -12,15 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 
-def images(arg: str | None = None, *, scale: int | None = None, **options: Any):
+def images(arg: str | None = None, *, images_as: str = "folder", **options: Any):
+    from ..errors import GanzooError
+
     if not arg:
-        from ..errors import GanzooError
-
         raise GanzooError("--data images needs a folder: --data images:PATH/TO/IMAGES")
-    if scale is not None:
-        from .degrade import sr_pairs
+    if images_as == "images":
+        raise GanzooError("a variant's images_as must name another data kind, not 'images'")
+    from .spec import load_dataset
 
-        return sr_pairs(arg, scale=scale, **options)
-    from .image_folder import image_folder
-
-    return image_folder(arg, **options)
+    return load_dataset(f"{images_as}:{arg}", **options)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import math
 
+from typing import Any
+
 import torch
-from torch.utils.data import Dataset
+
+from .training_data import TrainingData
 
 
 def ring_centres(n: int = 8, radius: float = 1.0) -> torch.Tensor:
@@ -23,7 +26,7 @@ def grid_centres(side: int = 5, spacing: float = 2.0) -> torch.Tensor:
     return torch.cartesian_prod(coords, coords)
 
 
-class GaussianMixture(Dataset):
+class GaussianMixture(TrainingData):
     """``size`` points drawn (seeded) from equal-weight isotropic Gaussians at ``centres``.
 
     Args:
@@ -51,6 +54,18 @@ class GaussianMixture(Dataset):
 
     def get_batch(self, indices: torch.Tensor) -> torch.Tensor:
         return self.points[indices]
+
+    def preview_reference(self) -> torch.Tensor:
+        return self.centres
+
+    def evaluate(self, model: Any) -> dict[str, Any]:
+        """Mode coverage of ``model.sample`` (`ganzoo.metrics.modes`)."""
+        from ..metrics.modes import evaluate_mixture_model
+
+        result = evaluate_mixture_model(model, self, seed=0)
+        return {"modes_captured": f"{result['modes']}/{result['total_modes']}",
+                "high_quality_percent": round(result["high_quality"], 2),
+                "reverse_kl": round(result["reverse_kl"], 4)}
 
 
 def ring8(arg: str | None = None, *, points: int = 100_000, data_seed: int = 0,

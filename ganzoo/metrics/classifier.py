@@ -10,9 +10,10 @@ A small classifier trained on the *real* training split is the judge:
   family trained only on generated samples, tested on the real test split. A generator that draws
   one perfect "3" for every request of class 3 passes GAN-test but fails CAS, so CAS penalises
   missing diversity.
-- **code accuracy** (InfoGAN): generated samples are labelled by the real-trained classifier,
-  the model's categories are matched one-to-one to classes (Hungarian algorithm on the
-  confusion matrix), and the accuracy under that best matching is reported.
+- **code accuracy** (for models with an unsupervised categorical code): generated samples are
+  labelled by the real-trained classifier, the model's categories are matched one-to-one to
+  classes (Hungarian algorithm on the confusion matrix), and the accuracy under that best
+  matching is reported.
 
 Images are flattened pixels in [0, 1]; the default classifier is an RBF support-vector machine
 (scikit-learn ``SVC``): deterministic, fits ``digits`` in well under a second, 98-99 % accurate
@@ -151,7 +152,7 @@ def classification_accuracy_score(samples, labels, split: LabelledSplit, *, kind
 
 def code_accuracy(classifier: RealClassifier, samples, codes,
                   num_categories: int | None = None) -> tuple[float, dict[int, int]]:
-    """InfoGAN code accuracy: best one-to-one category→class matching (Hungarian).
+    """Code accuracy: best one-to-one category→class matching (Hungarian).
 
     Args:
         classifier: the real-trained judge that labels each sample.
@@ -195,12 +196,3 @@ def evaluate_label_conditional(model, split: LabelledSplit, judge: RealClassifie
             "cas": classification_accuracy_score(samples, labels, split, kind=judge.kind,
                                                  seed=judge.seed),
             "ceiling": judge.ceiling}
-
-
-def evaluate_categorical_code(model, judge: RealClassifier, num_categories: int, *,
-                              n: int = 1000, seed: int = 0) -> dict[str, Any]:
-    """InfoGAN code accuracy of ``model.sample(n, seed=, category=)`` (categories cycling)."""
-    codes = np.arange(n) % num_categories
-    accuracy, mapping = code_accuracy(judge, model.sample(n, seed=seed, category=codes), codes,
-                                      num_categories)
-    return {"code_accuracy": accuracy, "mapping": mapping}

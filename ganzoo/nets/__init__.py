@@ -1,7 +1,6 @@
-"""Reusable networks for image GANs: ResNet and U-Net generators, PatchGAN and pixel critics.
+"""Network building blocks shared by unrelated variant families: normalisation layers, weight
+initialisation, DCGAN-style conv stacks, the PatchGAN critic and the fast-inference path.
 
-Each builder takes the options of the reference pix2pix/CycleGAN implementation
-(junyanz/pytorch-CycleGAN-and-pix2pix) and lays its modules out so that the reference
-checkpoints' state-dict keys load unchanged (minus InstanceNorm running statistics, see
-`ganzoo.nets.reference_checkpoint`). Parameter counts match the published ones.
+Architectures of one family live in that family's plugin (e.g. the pix2pix/CycleGAN ResNet and
+U-Net generators in ganzoo-pix2pix).
 """

@@ -39,12 +39,13 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..errors import GanzooError
+from ..interfaces import Generator
+from ..precision import INFERENCE_PRECISIONS, check_precision
 from ..native_bf16 import bf16_is_fast
 
 #: Largest difference from fp32, in [0, 1] output units, for ``auto`` to choose bf16 or mixed:
 #: the 2/255 budget of the speed benchmark (issue 6), i.e. at most two 8-bit levels on any pixel.
 BF16_MAX_ERROR = 2 / 255
-PRECISIONS = ("auto", "fp32", "bf16", "mixed")
 #: Side of the probe image (at least the network's size multiple / minimum size).
 PROBE_SIZE = 64
 #: The image-to-image generators' probe side. A probe's largest error grows with its pixel count:
@@ -127,8 +128,7 @@ def fast_path(network: nn.Module, *, channels: int, value_range: tuple[float, fl
         probe_size: side of the probe (before rounding up to ``size_multiple``/``min_size``).
         context: wraps the probe runs (e.g. per-image BatchNorm statistics), as at run time.
     """
-    if precision not in PRECISIONS:
-        raise GanzooError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
+    check_precision(precision, INFERENCE_PRECISIONS)
     device = next(network.parameters()).device
     key = (precision, channels_last, getattr(context, "__name__", None))
     fingerprint = _fingerprint(network)
@@ -149,7 +149,8 @@ def fast_path(network: nn.Module, *, channels: int, value_range: tuple[float, fl
             run = copy.deepcopy(network).to(memory_format=torch.channels_last)
         finally:
             object.__setattr__(network, _CACHE_ATTRIBUTE, cache)
-    staged = hasattr(run, "forward_staged") and not hasattr(run, "_orig_mod")  # not compiled
+    # A compiled network is an OptimizedModule wrapper, not a Generator: it runs whole.
+    staged = isinstance(run, Generator) and run.staged_forward
     if precision == "mixed" and not staged:
         raise GanzooError(f"precision mixed needs a network with an output stage "
                           f"(forward_staged); {type(network).__name__} has none: use bf16 or fp32")

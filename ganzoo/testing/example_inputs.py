@@ -5,7 +5,7 @@ Items follow the core datasets: a point ``(2,)`` for ``toy`` (the ring8/grid25 m
 ``(image (C, S, S) in [0, 1], label)`` for ``unconditional`` and ``conditional`` (like
 ``digits``); ``(input, target)`` images in [0, 1] for ``image-to-image`` and
 ``super-resolution`` (``sr:PATH`` yields ``(lr, hr)``). A variant trained on another item
-format declares ``example_item(index, generator)`` returning one item.
+format overrides `ganzoo.GANModel.example_item` to return one item.
 
 Sizes: noise tasks read ``channels`` and ``image_size`` from ``preprocessing()`` or the Config.
 Image tasks use the variant's ``test_input_size`` ClassVar when it declares one (e.g. a U-Net
@@ -16,7 +16,6 @@ come from ``preprocessing()`` (``in_channels`` or ``channels``), else 3.
 from __future__ import annotations
 
 NOISE_TASKS = ("unconditional", "conditional", "toy")
-IMAGE_TASKS = ("image-to-image", "super-resolution")
 DEFAULT_INPUT_SIZE = {"image-to-image": 32, "super-resolution": 16}
 
 
@@ -42,7 +41,7 @@ def output_scale(model) -> int:
 
 
 def input_size(model) -> int:
-    return int(getattr(type(model), "test_input_size", None) or DEFAULT_INPUT_SIZE[model.task])
+    return int(type(model).test_input_size or DEFAULT_INPUT_SIZE[model.task])
 
 
 def image_shape(model) -> tuple[int, int, int]:
@@ -73,9 +72,9 @@ def example_item(model, index: int, generator):
     """One training item for ``model``'s task (see the module docstring)."""
     import torch
 
-    custom = getattr(model, "example_item", None)
+    custom = model.example_item(index, generator)
     if custom is not None:
-        return custom(index, generator)
+        return custom
     if model.task == "toy":
         return torch.randn(2, generator=generator) * 2
     if model.task in ("unconditional", "conditional"):

@@ -41,7 +41,7 @@ class Subject:
         from ..building import variant_class
 
         registered, variant_cls = variant_class(name)
-        overrides = getattr(variant_cls, "test_config", None) or {}
+        overrides = variant_cls.test_config
         if not isinstance(overrides, dict):
             raise ConformanceError(
                 f"{registered.plugin} {registered.plugin_version}: variant '{name}': "

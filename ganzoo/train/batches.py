@@ -10,23 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from torch.utils.data import DistributedSampler, default_collate
+from torch.utils.data import DistributedSampler
 
+from ..data.training_data import TrainingData
 from ..errors import GanzooError
-
-
-def fetch(dataset, indices: torch.Tensor) -> Any:
-    """Items at ``indices`` collated into a batch; datasets with ``get_batch`` skip the
-    per-item loop (toy data are tensors already)."""
-    if hasattr(dataset, "get_batch"):
-        return dataset.get_batch(indices)
-    return default_collate([dataset[int(i)] for i in indices])
 
 
 class BatchStream:
     """Endless batches of ``batch_size`` items, reshuffled every epoch, last partial dropped."""
 
-    def __init__(self, dataset, batch_size: int, seed: int, rank: int = 0, world_size: int = 1):
+    def __init__(self, dataset: TrainingData, batch_size: int, seed: int, rank: int = 0, world_size: int = 1):
         self.dataset = dataset
         self.batch_size = batch_size
         self.sampler = DistributedSampler(dataset, num_replicas=world_size, rank=rank,
@@ -56,7 +49,7 @@ class BatchStream:
         return self._order[start:start + self.batch_size]
 
     def __next__(self) -> Any:
-        return fetch(self.dataset, self.next_indices())
+        return self.dataset.get_batch(self.next_indices())
 
     def __iter__(self):
         return self

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..atomic_file import write_atomic
 from ..errors import GanzooError
 from .state_file import load_state, save_state
 
@@ -22,13 +23,7 @@ def checkpoint_path(folder: str | os.PathLike) -> Path:
 
 
 def save_checkpoint(state: dict[str, Any], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    save_state(state, tmp)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, lambda temp: save_state(state, temp))
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:

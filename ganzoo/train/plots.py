@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import torch
+
+from ..atomic_file import write_atomic
 
 
 def save_preview(output: torch.Tensor, path: Path, reference: torch.Tensor | None = None) -> Path:
@@ -54,9 +55,7 @@ def save_loss_plot(history: list[dict[str, float]], path: Path) -> Path:
 def _save_figure(fig, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    fig.savefig(tmp, format="png")
-    plt.close(fig)
-    os.replace(tmp, path)
-    return path
+    try:
+        return write_atomic(path, lambda temp: fig.savefig(temp, format="png"))
+    finally:
+        plt.close(fig)

@@ -8,15 +8,13 @@ import torch
 
 from ..errors import GanzooError
 from ..native_bf16 import bf16_is_fast
-
-PRECISIONS = ("fp32", "bf16", "fp16", "auto")
+from ..precision import TRAINING_PRECISIONS, check_precision
 
 
 def resolve_precision(precision: str, device: torch.device) -> str:
     """``auto`` becomes ``bf16`` where the device computes bf16 natively (about twice the fp32
     rate), else ``fp32``; the others are checked and returned as they are."""
-    if precision not in PRECISIONS:
-        raise GanzooError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
+    check_precision(precision, TRAINING_PRECISIONS)
     if precision == "auto":
         return "bf16" if bf16_is_fast(device) else "fp32"
     if precision == "fp16" and device.type != "cuda":

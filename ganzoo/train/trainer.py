@@ -52,11 +52,14 @@ from typing import Any
 
 import torch
 
+from ..atomic_file import write_text_atomic
+from ..data.training_data import as_training_data
+from ..device import resolve_device
 from ..errors import GanzooError
 from ..interfaces import StepOutput
 from ..thread_choice import usable_cpus
 from . import distributed
-from .batches import BatchStream, fetch
+from .batches import BatchStream
 from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .ema import EMA
@@ -68,17 +71,6 @@ from .rng import capture_rng, restore_rng, seed_everything
 
 class TrainingDiverged(GanzooError):
     """A loss became NaN or infinite; the last good checkpoint is kept."""
-
-
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
-        return torch.device("cpu")
-    device = torch.device(name)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise GanzooError(f"device {name} requested but CUDA is not available; use --set device=cpu")
-    return device
 
 
 def to_device(batch: Any, device: torch.device, channels_last: bool = False) -> Any:
@@ -99,23 +91,26 @@ class Trainer:
 
     Args:
         model: the variant, freshly built (or loaded); trained in place (live weights).
-        dataset: a ``torch.utils.data.Dataset`` (optionally with ``get_batch(indices)``).
+        dataset: a ``torch.utils.data.Dataset``; a `ganzoo.data.training_data.TrainingData`
+            may also batch at once, hint Config values, give preview reference points and
+            score the final model (``evaluate``).
         config: engine settings (`TrainConfig`).
         out_dir: where to write the run (None: train in memory, write nothing).
         card: extra model-card fields for `ganzoo.layout.save_pretrained`.
-        evaluate: optional ``final_model -> {name: number}`` run on rank 0 at the end; the
-            numbers go into the summary, ``run.json`` and the model card's metrics.
+        evaluate: ``final_model -> {name: number}`` run on rank 0 at the end (default: the
+            dataset's own ``evaluate``); non-empty numbers go into the summary, ``run.json``
+            and the model card's metrics.
     """
 
     def __init__(self, model, dataset, config: TrainConfig | None = None, *,
                  out_dir: str | os.PathLike | None = None, card: dict[str, Any] | None = None,
                  evaluate=None):
         self.model = model
-        self.dataset = dataset
+        self.dataset = as_training_data(dataset)
         self.config = config or TrainConfig()
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.card = card
-        self.evaluate = evaluate
+        self.evaluate = evaluate if evaluate is not None else self.dataset.evaluate
         #: After `fit`: a copy of the model with the EMA generator weights, in eval mode.
         self.final_model = None
         #: The optimizers by role (set by `fit`).
@@ -145,6 +140,8 @@ class Trainer:
         if world > 1:
             distributed.broadcast_module(model)
 
+        if not resume:  # a resumed run restores its own weights from the checkpoint
+            model.load_initial_weights()
         optimizers = self.optimizers = model.optimizers()
         schedule = model.training_steps()
         unknown = sorted({s.role for s in schedule} - set(optimizers))
@@ -181,7 +178,7 @@ class Trainer:
             if self.is_writer:
                 self._rewrite_metrics()
 
-        first = fetch(self.dataset, torch.arange(min(len(self.dataset), cfg.preview_count)))
+        first = self.dataset.get_batch(torch.arange(min(len(self.dataset), cfg.preview_count)))
         fixed = model.preview_inputs(first, cfg.preview_count,
                                      torch.Generator().manual_seed(cfg.seed))
         fixed = to_device(fixed, device)
@@ -253,8 +250,10 @@ class Trainer:
                    "cpu_seconds": round(cpu, 3),
                    "iterations_per_second": round((step - start) / wall, 2) if wall > 0 else None,
                    "losses": self.history[-1] if self.history else {}}
-        if rank == 0 and self.evaluate is not None:
-            summary["metrics"] = self.evaluate(final)
+        if rank == 0:
+            metrics = self.evaluate(final)
+            if metrics:
+                summary["metrics"] = metrics
         if self.is_writer:
             if interrupted or not cfg.checkpoint_every or step % cfg.checkpoint_every:
                 save_checkpoint(snapshot(step), ckpt)
@@ -324,7 +323,7 @@ class Trainer:
                 output = model.preview(fixed)
         finally:
             model.train(was_training)
-        save_preview(output.cpu(), path, getattr(self.dataset, "centres", None))
+        save_preview(output.cpu(), path, self.dataset.preview_reference())
 
     @staticmethod
     def _replicas_in_sync(model, world: int) -> bool:
@@ -343,9 +342,7 @@ class Trainer:
     def _rewrite_metrics(self) -> None:
         # A resumed run drops lines logged after its checkpoint, so no iteration appears twice.
         path = self.out_dir / "metrics.jsonl"
-        tmp = path.with_name(".metrics.jsonl.tmp")
-        tmp.write_text("".join(json.dumps(row) + "\n" for row in self.history))
-        os.replace(tmp, path)
+        write_text_atomic(path, "".join(json.dumps(row) + "\n" for row in self.history))
 
     def _write_outputs(self, final, fixed, summary, world, shards, in_sync) -> None:
         from ..layout import save_pretrained
@@ -356,13 +353,11 @@ class Trainer:
             card["metrics"] = {**card.get("metrics", {}), **summary["metrics"]}
         save_pretrained(final, out, overwrite=True, card=card)
         output = final.preview(fixed)
-        save_preview(output.cpu(), out / "samples.png", getattr(self.dataset, "centres", None))
+        save_preview(output.cpu(), out / "samples.png", self.dataset.preview_reference())
         save_loss_plot(self.history, out / "losses.png")
         run = {**summary, "train_config": dict(vars(self.config)), "precision": self.precision,
                "world_size": world,
                "data_parallel": "DistributedDataParallel" if world > 1 else None,
                "replicas_in_sync": in_sync, "shard_heads": shards}
-        tmp = out / ".run.json.tmp"
-        tmp.write_text(json.dumps(run, indent=2))
-        os.replace(tmp, out / "run.json")
+        write_text_atomic(out / "run.json", json.dumps(run, indent=2))
         final.training_finished(out)

@@ -3,7 +3,7 @@
 Classes are the sub-folder names, sorted, so label k always means the same folder; items are
 ``(image (C, H, W) in [0, 1], label)``, the shape ``digits`` yields, so the cGAN trains on either.
 The class count and names reach the model's Config through ``config_hints``, so the trained
-folder's config.json names its classes and ``ganzoo sample DIR --label NAME`` works.
+folder's config.json names its classes and ``ganzoo sample DIR --cond label=NAME`` works.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from torch.utils.data import Dataset
+from ganzoo.data.training_data import TrainingData
 
 from ganzoo.data.image_folder import ImageFolder, list_images
 from ganzoo.errors import GanzooError
 
 
-class LabelledFolder(Dataset):
+class LabelledFolder(TrainingData):
     """Images under ``root/<class>/...`` with their class index.
 
     Args:

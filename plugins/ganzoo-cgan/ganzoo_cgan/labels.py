@@ -55,5 +55,5 @@ def _one_label(value: Any, num_classes: int, class_names: Sequence[str]) -> int:
     value = int(value)
     if not 0 <= value < num_classes:
         raise GanzooError(f"label {value} is outside the trained classes 0-{num_classes - 1}; "
-                          f"pass --label between 0 and {num_classes - 1}")
+                          f"pass --cond label=K with K between 0 and {num_classes - 1}")
     return value

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import torch
 from torch import Tensor
 
+from ganzoo.conditioning import ConditionKey
 from ganzoo.interfaces import GANModel, StepOutput
 from ganzoo.losses import get_loss, get_penalty
 
@@ -47,6 +48,10 @@ class CGAN(GANModel):
 
     Config = CGANConfig
     task = "conditional"
+    conditioning = (ConditionKey("label", "int-or-name",
+                                 "class index 0..num_classes-1 or a class name (default: every "
+                                 "class in turn)"),)
+    data_kinds = ("digits", "labelled")
 
     def __init__(self, config: CGANConfig | None = None):
         super().__init__(config)

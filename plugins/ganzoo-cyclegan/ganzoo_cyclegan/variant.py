@@ -21,13 +21,15 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ganzoo.channels import match_channels
+from ganzoo.conditioning import ConditionKey
 from ganzoo.errors import GanzooError
 from ganzoo.interfaces import GANModel, StepOutput, TrainingStep
-from ganzoo.nets.reference_checkpoint import adapt_reference_state
-from ganzoo.nets.reference_names import build_discriminator, build_generator
-from ganzoo.nets.translate_image import match_channels, translate_images
-from ganzoo.nets.two_domain import TwoDomainBatches
 from ganzoo.nets.weight_init import init_weights
+from ganzoo_pix2pix.reference_checkpoint import adapt_reference_state
+from ganzoo_pix2pix.reference_names import build_discriminator, build_generator
+from ganzoo_pix2pix.translate_image import translate_images
+from ganzoo_pix2pix.two_domain import TwoDomainBatches
 
 from .image_pool import ImagePool
 
@@ -82,6 +84,9 @@ class CycleGAN(TwoDomainBatches, GANModel):
 
     Config = CycleGANConfig
     task = "image-to-image"
+    conditioning = (ConditionKey("direction", "choice", "which way to translate (default: the "
+                                 "model's own direction)", choices=("AtoB", "BtoA")),)
+    data_kinds = ("unpaired",)
     #: Tiny settings for the conformance kit (`ganzoo.testing`).
     test_config: ClassVar[dict[str, Any]] = {"netG": "resnet_6blocks", "ngf": 4, "ndf": 4,
                                              "image_size": 32, "pool_size": 4}
@@ -212,8 +217,7 @@ class CycleGAN(TwoDomainBatches, GANModel):
                 "out_channels": target, "channels_a": cfg.channels_a,
                 "channels_b": cfg.channels_b,
                 "directions": available, "default_direction": self.default_direction,
-                "size_multiple": int(getattr(getattr(self, self.generator_names[0]),
-                                             "size_multiple", 1)),
+                "size_multiple": int(getattr(self, self.generator_names[0]).size_multiple),
                 "input": "an image of domain A (AtoB) or B (BtoA), any size"}
 
     def translate(self, images: Tensor, *, direction: str | None = None, tile: int | None = None,
@@ -237,7 +241,7 @@ class CycleGAN(TwoDomainBatches, GANModel):
         name = "generator_ab" if direction == "AtoB" else "generator_ba"
         if not hasattr(self, name):
             raise GanzooError(f"this CycleGAN only holds the {self.default_direction} generator; "
-                              f"use --direction {self.default_direction}")
+                              f"pass --cond direction={self.default_direction}")
         channels = self.config.channels_a if direction == "AtoB" else self.config.channels_b
         return translate_images(getattr(self, name), images, in_channels=channels,
                                 value_range=self.value_range, tile=tile or self.config.tile,

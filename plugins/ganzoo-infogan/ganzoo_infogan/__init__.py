@@ -11,3 +11,10 @@ def register_variants(register):
                      "beyond the paper, Q's category is made invariant to style-changing "
                      "augmentations (IIC on real images, augmented fakes), still unsupervised",
              paper="https://arxiv.org/abs/1606.03657", default_data="digits")
+
+
+@hookimpl
+def register_metrics(register):
+    register("code-accuracy", "ganzoo_infogan.code_accuracy:evaluate_categorical_code",
+             summary="labelled data: the categorical code matched one-to-one to classes "
+                     "(Hungarian) by a real-trained classifier, accuracy")

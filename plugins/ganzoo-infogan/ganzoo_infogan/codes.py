@@ -59,7 +59,7 @@ def resolve_category(category: Any, n: int, num_categories: int) -> Tensor | Non
             raise GanzooError(f"category {value!r} must be an integer 0-{num_categories - 1}")
         if not 0 <= int(value) < num_categories:
             raise GanzooError(f"category {value} is out of range: this model has categories "
-                              f"0-{num_categories - 1}; pass --category between 0 and "
+                              f"0-{num_categories - 1}; pass --cond category=K with K between 0 and "
                               f"{num_categories - 1}")
         checked.append(int(value))
     if len(checked) == 1:
@@ -79,7 +79,7 @@ def resolve_continuous(continuous: Any, n: int, num_continuous: int) -> Tensor |
         try:
             continuous = [float(v) for v in continuous.replace(" ", "").split(",") if v]
         except ValueError:
-            raise GanzooError(f"--continuous expects comma-separated numbers like 0.5,-1, got "
+            raise GanzooError(f"continuous expects comma-separated numbers like 0.5,-1, got "
                               f"{continuous!r}") from None
     try:
         values = torch.as_tensor(continuous, dtype=torch.float32)
@@ -90,7 +90,7 @@ def resolve_continuous(continuous: Any, n: int, num_continuous: int) -> Tensor |
     if values.dim() != 2 or values.shape[1] != num_continuous or values.shape[0] != n:
         got = values.shape[-1] if values.dim() else 1
         raise GanzooError(f"this model has {num_continuous} continuous code(s), got a vector of "
-                          f"length {got}; pass --continuous with {num_continuous} "
+                          f"length {got}; pass --cond continuous=V,V with {num_continuous} "
                           f"comma-separated values")
     if not torch.isfinite(values).all():
         raise GanzooError("continuous codes must be finite numbers")

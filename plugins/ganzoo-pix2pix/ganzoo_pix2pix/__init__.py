@@ -9,3 +9,10 @@ def register_variants(register):
              summary="pix2pix (Isola et al. 2017): paired translation with a U-Net generator, a "
                      "conditional 70x70 PatchGAN and an L1 term (lambda 100)",
              paper="https://arxiv.org/abs/1611.07004")
+
+
+@hookimpl
+def register_datasets(register):
+    register("paired", "ganzoo_pix2pix.paired_data:paired",
+             summary="aligned pairs for pix2pix: A|B side-by-side files or A/ and B/ folders "
+                     "matched by name (--data paired:PATH[?split=train&load_size=286])")

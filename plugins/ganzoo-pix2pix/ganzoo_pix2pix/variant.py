@@ -19,14 +19,16 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ganzoo.channels import match_channels
 from ganzoo.errors import GanzooError
 from ganzoo.interfaces import GANModel, StepOutput, TrainingStep
 from ganzoo.losses import get_loss
-from ganzoo.nets.reference_checkpoint import adapt_reference_state
-from ganzoo.nets.reference_names import build_discriminator, build_generator
-from ganzoo.nets.translate_image import match_channels, translate_images
-from ganzoo.nets.two_domain import TwoDomainBatches
 from ganzoo.nets.weight_init import init_weights
+
+from .reference_checkpoint import adapt_reference_state
+from .reference_names import build_discriminator, build_generator
+from .translate_image import translate_images
+from .two_domain import TwoDomainBatches
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Pix2Pix(TwoDomainBatches, GANModel):
 
     Config = Pix2PixConfig
     task = "image-to-image"
+    data_kinds = ("paired",)
     #: Tiny settings for the conformance kit (`ganzoo.testing`): the U-Net-128 path, narrow.
     test_config: ClassVar[dict[str, Any]] = {"netG": "unet_128", "ngf": 2, "ndf": 4,
                                              "image_size": 128}
@@ -155,7 +158,7 @@ class Pix2Pix(TwoDomainBatches, GANModel):
         return {"value_range": list(self.value_range),
                 "in_channels": self.in_channels, "out_channels": self.out_channels,
                 "directions": [cfg.direction], "default_direction": cfg.direction,
-                "size_multiple": int(getattr(self.generator, "size_multiple", 1)),
+                "size_multiple": int(self.generator.size_multiple),
                 "batchnorm": cfg.inference_batchnorm,
                 "input": f"an image of the {cfg.direction[0]} side of the training pairs, any size"}
 
@@ -170,7 +173,7 @@ class Pix2Pix(TwoDomainBatches, GANModel):
         ResNet generators: ``netG=resnet_*``)."""
         if direction not in (None, self.config.direction):
             raise GanzooError(f"this pix2pix model translates {self.config.direction} only; "
-                              f"drop --direction or train with --set direction={direction}")
+                              f"drop the direction or train with --set direction={direction}")
         return translate_images(self.generator, images, in_channels=self.in_channels,
                                 value_range=self.value_range, tile=tile or self.config.tile,
                                 overlap=overlap, batchnorm=self.config.inference_batchnorm,

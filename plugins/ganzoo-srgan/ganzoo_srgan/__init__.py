@@ -13,3 +13,10 @@ def register_variants(register):
              summary="SRGAN (Ledig et al. 2017): SRResNet + VGG-style discriminator, content + "
                      "1e-3 adversarial loss, initialised from a trained SRResNet",
              paper="https://arxiv.org/abs/1609.04802")
+
+
+@hookimpl
+def register_datasets(register):
+    register("sr", "ganzoo_srgan.degrade:sr_pairs",
+             summary="super-resolution pairs: random HR crops of a folder's images and their "
+                     "bicubic xscale reductions (--data sr:PATH)")

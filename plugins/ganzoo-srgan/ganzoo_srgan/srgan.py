@@ -66,19 +66,17 @@ class SRGAN(SRResNet):
             raise GanzooError(f"discriminator must be vgg or patch, got {cfg.discriminator!r}")
         self.adversarial = get_loss(self.config.loss)
 
-    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        # The Trainer calls optimizers() once, before it restores a checkpoint: initialising
-        # here means a resumed run still ends with its own checkpoint's weights.
+    def load_initial_weights(self) -> None:
+        """Start from the generator of the trained SRResNet named by ``init_from`` (if set)."""
         if self.config.init_from:
             self.initialise_from(self.config.init_from)
-        return super().optimizers()
 
     def initialise_from(self, folder: str) -> None:
         """Copy the generator weights of a trained SRResNet folder into this model."""
         from ganzoo.layout import load_pretrained_folder
 
         source = load_pretrained_folder(folder)
-        if not hasattr(source, "generator") or source.config.scale != self.config.scale:
+        if not isinstance(source, SRResNet) or source.config.scale != self.config.scale:
             raise GanzooError(f"init_from={folder}: need a trained srresnet with scale "
                               f"{self.config.scale}; train one with `ganzoo train srresnet`")
         try:

@@ -16,10 +16,10 @@ from typing import Any, ClassVar, Literal
 import torch
 from torch import Tensor
 
-from ganzoo.data.degrade import crop_to_multiple, degrade
+from ganzoo_srgan.degrade import crop_to_multiple, degrade
 from ganzoo.errors import GanzooError
-from ganzoo.interfaces import GANModel, StepOutput, TrainingStep
-from ganzoo.losses.perceptual import FeatureLoss, load_feature_extractor, pixel_loss
+from ganzoo.interfaces import GANModel, StepOutput
+from ganzoo_srgan.perceptual import FeatureLoss, load_feature_extractor, pixel_loss
 
 from .basicsr_keys import convert_msrresnet
 from .generator import SRResNetGenerator
@@ -52,8 +52,9 @@ class SRResNetConfig:
         pixel_weight: weight of an extra pixel-MSE term next to a perceptual loss (0: none).
         lr, betas: Adam settings.
         tile, tile_overlap: LR tile side and overlap for `translate` (bounded memory).
-        fast_inference: bf16 autocast and channels_last in `translate` when the output stays
-            within tolerance of fp32 (checked once per model); False forces plain fp32.
+        inference_precision: `translate`'s default precision (`ganzoo.precision`): ``auto``
+            runs bf16 with channels_last where the output stays within 2/255 of fp32 (checked
+            once per model); ``fp32`` forces plain fp32.
     """
 
     scale: int = 4
@@ -74,7 +75,7 @@ class SRResNetConfig:
     betas: tuple[float, float] = (0.9, 0.999)
     tile: int = 128
     tile_overlap: int = 8
-    fast_inference: bool = True
+    inference_precision: str = "auto"
 
 
 class SRResNet(GANModel):
@@ -92,6 +93,9 @@ class SRResNet(GANModel):
         kind: {"batch_size": 16, "precision": "auto", "channels_last": True}
         for kind in ("images", "sr", "folder")
     }
+    #: A plain folder of photos is read as HR crops with their bicubic reductions.
+    images_as: ClassVar[str] = "sr"
+    data_kinds: ClassVar[tuple[str, ...]] = ("images", "sr", "folder")
     #: Tiny networks for the conformance kit (ganzoo.testing).
     test_config: ClassVar[dict[str, Any]] = {"blocks": 2, "features": 8, "image_size": 32}
 
@@ -103,14 +107,13 @@ class SRResNet(GANModel):
                                            arch=cfg.arch)
         self._content = None  # built on first use: it may need extractor weights from disk
 
-    # ----- training --------------------------------------------------------------------------
-    def training_steps(self) -> list[TrainingStep]:
-        return [TrainingStep("generator", self.generator_step, 1)]
+    @classmethod
+    def data_options(cls, config: Any) -> dict[str, Any]:
+        """SR data is cut for the model's scale and rounds its LR inputs like the model does."""
+        return {**super().data_options(config), "scale": config.scale,
+                "quantize_lr": config.quantize_lr}
 
-    def discriminator_step(self, batch: Any) -> StepOutput:
-        raise GanzooError("srresnet has no discriminator; train `srgan` for adversarial "
-                          "training")
-
+    # ----- training (no discriminator: the default schedule is the generator step alone) ----
     def pairs(self, batch: Any) -> tuple[Tensor, Tensor]:
         """``(lr, hr)`` from a batch of pairs, or from HR images (cropped and degraded here).
 
@@ -197,7 +200,7 @@ class SRResNet(GANModel):
         returned gray; a 4th (alpha) channel is upscaled separately with bicubic
         interpolation. Each image is processed in ``tile``-pixel tiles (``config.tile``).
         ``precision``: ``auto`` (bf16 where fast and within 2/255 of fp32 for these weights),
-        ``fp32`` or ``bf16``; default from ``config.fast_inference``.
+        ``fp32`` or ``bf16``; default ``config.inference_precision``.
         """
         if images.dim() == 3:
             images = images[None]

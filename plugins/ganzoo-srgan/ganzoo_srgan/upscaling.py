@@ -6,7 +6,7 @@
   image through a grayscale model is upscaled channel by channel.
 - The network runs through `ganzoo.tiling.tiled_apply`: the whole image stays on the CPU and only
   one tile at a time moves to the device.
-- Fast path (``config.fast_inference``): inference mode, channels_last memory layout and, when
+- Fast path (``config.inference_precision`` not ``fp32``): inference mode, channels_last memory layout and, when
   the CPU/GPU has fast bf16, bf16 autocast — used only if a probe shows the bf16 output within
   2/255 of fp32 for this model's weights (`ganzoo.nets.fast_inference`); otherwise fp32.
 """
@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ganzoo.nets.fast_inference import FastPath, fast_path
-from ganzoo.nets.translate_image import match_channels
+from ganzoo.channels import match_channels
 from ganzoo.tiling import tiled_apply
 
 
@@ -28,12 +28,12 @@ def network_function(model: Any, precision: str | None = None) -> FastPath:
     """The tile function for ``model.generator``: fp32 eager, or the fast path."""
     network = model.generator.eval()
     if precision is None:
-        precision = "auto" if model.config.fast_inference else "fp32"
+        precision = model.config.inference_precision
     # channels_last suits this network (no instance norm / reflection padding), and a copy
     # keeps the model's own weights contiguous for saving. A 32-px LR probe is already a
     # 128-px output at x4.
     return fast_path(network, channels=model.config.channels, precision=precision,
-                     channels_last=model.config.fast_inference, probe_size=32)
+                     channels_last=precision != "fp32", probe_size=32)
 
 
 def upscale_image(model: Any, image: Tensor, *, tile: int, overlap: int,

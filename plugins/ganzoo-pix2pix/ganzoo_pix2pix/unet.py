@@ -11,8 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..interfaces import Generator
-from .norms import conv_bias, norm_layer
+from ganzoo.interfaces import Generator
+from ganzoo.nets.norms import conv_bias, norm_layer
 
 #: Levels of the named U-Nets: an input side of 2**levels reaches 1x1 at the bottleneck.
 UNET_LEVELS = {"unet_128": 7, "unet_256": 8}

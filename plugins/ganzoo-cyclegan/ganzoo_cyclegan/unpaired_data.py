@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import torch
 
-from ..errors import GanzooError
-from .image_folder import list_images
-from .pair_transforms import apply_crop, draw_crop
-from .two_domain_images import TwoDomainImages
+from ganzoo.errors import GanzooError
+from ganzoo.data.image_folder import list_images
+from ganzoo_pix2pix.pair_transforms import apply_crop, draw_crop
+from ganzoo_pix2pix.two_domain_images import TwoDomainImages
 
 
 class UnpairedImages(TwoDomainImages):
@@ -48,7 +48,7 @@ class UnpairedImages(TwoDomainImages):
         return max(len(self.files["A"]), len(self.files["B"])) * self.repeat
 
     def _load(self, side: str, index: int) -> torch.Tensor:
-        from ..imageio import read_image
+        from ganzoo.imageio import read_image
 
         image = read_image(self.files[side][index], self.modes[side])
         plan = draw_crop(*image.shape[-2:], preprocess=self.preprocess,

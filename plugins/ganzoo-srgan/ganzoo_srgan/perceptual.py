@@ -20,8 +20,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..colour import CHROMA, LUMA
-from ..errors import GanzooError
+from ganzoo.colour import CHROMA, LUMA
+from ganzoo.errors import GanzooError
 
 if TYPE_CHECKING:
     from torch import Tensor, nn

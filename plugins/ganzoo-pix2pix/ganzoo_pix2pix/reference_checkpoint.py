@@ -13,10 +13,10 @@ from typing import Any
 
 from torch import Tensor, nn
 
-from ..errors import GanzooError
+from ganzoo.errors import GanzooError
+from ganzoo.key_diff import describe_key_mismatch
 
 _NORM_STATS = ("running_mean", "running_var", "num_batches_tracked")
-_SHOWN = 4
 
 
 def adapt_reference_state(state: dict[str, Any], network: nn.Module, *,
@@ -46,19 +46,10 @@ def adapt_reference_state(state: dict[str, Any], network: nn.Module, *,
         owner, _, leaf = key.rpartition(".")
         if leaf == "num_batches_tracked" and key not in adapted and f"{owner}.running_mean" in adapted:
             adapted[key] = torch.zeros_like(tensor)  # saved before PyTorch 0.4.1 counted batches
-    missing = sorted(set(expected) - set(adapted))
-    unexpected = sorted(set(adapted) - set(expected))
-    misshaped = sorted(f"{k} {tuple(adapted[k].shape)} vs {tuple(expected[k].shape)}"
-                       for k in set(expected) & set(adapted)
-                       if adapted[k].shape != expected[k].shape)
-    problems = [f"{label}: {_shorten(keys)}" for label, keys in
-                (("missing", missing), ("unexpected", unexpected), ("mis-shaped", misshaped)) if keys]
+    problems = describe_key_mismatch({k: tuple(v.shape) for k, v in expected.items()}, adapted)
     if problems:
         raise GanzooError(f"{where} does not fit {type(network).__name__} as configured "
-                          f"({'; '.join(problems)}); set the architecture to the one it was "
+                          f"({problems}); set the architecture to the one it was "
                           f"trained with, e.g. --set netG=unet_256 --set norm=batch")
     return {k: adapted[k].to(expected[k].dtype) for k in expected}
 
-
-def _shorten(keys: list[str]) -> str:
-    return ", ".join(keys[:_SHOWN]) + (f" (+{len(keys) - _SHOWN} more)" if len(keys) > _SHOWN else "")

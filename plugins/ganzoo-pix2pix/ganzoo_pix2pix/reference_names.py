@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from .patchgan import NLayerDiscriminator, PixelDiscriminator
+from ganzoo.nets.patchgan import NLayerDiscriminator, PixelDiscriminator
 from .resnet_generator import ResnetGenerator
 from .unet import UNET_LEVELS, UnetGenerator
 
@@ -47,4 +47,4 @@ def build_discriminator(name: str, in_channels: int, ndf: int = 64, n_layers: in
 
 def size_multiple(generator: nn.Module) -> int:
     """The side length multiple a generator needs (4 for ResNets, 2**levels for U-Nets)."""
-    return int(getattr(generator, "size_multiple", 1))
+    return int(generator.size_multiple)

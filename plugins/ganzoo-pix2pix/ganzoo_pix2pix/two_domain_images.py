@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from torch.utils.data import Dataset
+from ganzoo.data.training_data import TrainingData
 
-from ..errors import GanzooError
+from ganzoo.errors import GanzooError
 from .pair_transforms import check_preprocess, coerce_options, split_spec
 
 #: The ``?key=value`` options both datasets take, and their types.
@@ -21,7 +21,7 @@ OPTION_TYPES = {"split": str, "image_size": int, "load_size": int, "preprocess":
                 "repeat": int}
 
 
-class TwoDomainImages(Dataset):
+class TwoDomainImages(TrainingData):
     """Base of `PairedImages` and `UnpairedImages`: the options and checks they share.
 
     Args:

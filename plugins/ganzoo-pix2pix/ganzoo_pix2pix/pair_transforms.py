@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..errors import GanzooError
+from ganzoo.errors import GanzooError
 
 PREPROCESS = ("resize_and_crop", "crop", "resize")
 

@@ -13,27 +13,13 @@ from typing import Any, Callable, Iterator
 import torch
 from torch import Tensor, nn
 
-from ..colour import LUMA
-from ..errors import GanzooError
-from ..tiling import tiled_apply, whole_image_tile
-from .fast_inference import TRANSLATION_PROBE_SIZE, fast_path
+from ganzoo.channels import match_channels
+from ganzoo.errors import GanzooError
+from ganzoo.tiling import tiled_apply, whole_image_tile
+from ganzoo.nets.fast_inference import TRANSLATION_PROBE_SIZE, fast_path
 
 #: Overlap between tiles when tiling; at most a quarter of the tile.
 DEFAULT_OVERLAP = 64
-
-
-def match_channels(images: Tensor, channels: int) -> Tensor:
-    """``(N, C, H, W)`` → ``(N, channels, H, W)``: gray is repeated to RGB, RGB becomes luma."""
-    have = images.shape[1]
-    if have == channels:
-        return images
-    if have == 1 and channels == 3:
-        return images.expand(-1, 3, -1, -1)
-    if have == 3 and channels == 1:
-        weights = images.new_tensor(LUMA).view(1, 3, 1, 1)
-        return (images * weights).sum(1, keepdim=True)
-    raise GanzooError(f"cannot feed {have}-channel images to a {channels}-channel model; "
-                      f"give 1-channel (gray) or 3-channel (RGB) images")
 
 
 @contextlib.contextmanager
@@ -90,8 +76,7 @@ def translate_images(generator: nn.Module, images: Tensor, *, in_channels: int,
     if batchnorm not in ("running", "image"):
         raise GanzooError(f"batchnorm must be 'running' or 'image', got {batchnorm!r}")
     device = next(generator.parameters()).device
-    multiple = int(getattr(generator, "size_multiple", 1))
-    min_size = int(getattr(generator, "min_size", 1))
+    multiple, min_size = int(generator.size_multiple), int(generator.min_size)
     low, high = value_range
     context = per_image_batchnorm if batchnorm == "image" else None
     network = fast_path(generator, channels=in_channels, value_range=value_range,

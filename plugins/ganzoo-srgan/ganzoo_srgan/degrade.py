@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from ..errors import GanzooError
+from ganzoo.errors import GanzooError
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -108,7 +108,7 @@ class DegradedPairs:
     def _image(self, index: int) -> Tensor:
         item = self.images[index % len(self.images)]
         if isinstance(item, (str, os.PathLike)):
-            from ..imageio import read_image
+            from ganzoo.imageio import read_image
 
             item = read_image(item, mode=self.mode)
         return item

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import torch
 
-from ..colour import LUMA
-from ..errors import GanzooError
-from .image_folder import list_images
+from ganzoo.colour import LUMA
+from ganzoo.errors import GanzooError
+from ganzoo.data.image_folder import list_images
 from .pair_transforms import apply_crop, draw_crop
 from .two_domain_images import TwoDomainImages
 
@@ -69,7 +69,7 @@ class PairedImages(TwoDomainImages):
 
     def load_pair(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
         """The full-size A and B images of pair ``index`` in [0, 1]."""
-        from ..imageio import read_image
+        from ganzoo.imageio import read_image
 
         first, second = self.pairs[index]
         if second is not None:

@@ -12,8 +12,8 @@ from typing import Callable, Literal
 import torch
 from torch import Tensor, nn
 
-from ..interfaces import Generator
-from .norms import conv_bias, norm_layer
+from ganzoo.interfaces import Generator
+from ganzoo.nets.norms import conv_bias, norm_layer
 
 PaddingName = Literal["reflect", "replicate", "zero"]
 
@@ -77,6 +77,7 @@ class ResnetGenerator(Generator):
 
     size_multiple = 4  # two stride-2 convs down, two transposed convs up
     min_size = 8  # reflection padding at 1/4 resolution needs at least 2 pixels
+    staged_forward = True
 
     def __init__(self, in_channels: int = 3, out_channels: int = 3, ngf: int = 64,
                  n_blocks: int = 9, norm: str = "instance", dropout: bool = False,
