@@ -110,8 +110,9 @@ print("TORCH-IMPORTED" if "torch" in sys.modules else "NO-TORCH", file=sys.stder
 """
 
 
-@pytest.mark.parametrize("args", [("list",), ("list", "--json"), ("plugins",), ("--help",),
-                                  ("info", "gan")])
+# `ganzoo info NAME` is not here: it imports the variant's class to show what it declares
+# (conditioning keys, data kinds).
+@pytest.mark.parametrize("args", [("list",), ("list", "--json"), ("plugins",), ("--help",)])
 def test_listing_paths_do_not_import_torch(args):
     result = subprocess.run([sys.executable, "-c", NO_TORCH, *args], capture_output=True,
                             text=True, timeout=120)

@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from ganzoo.errors import GanzooError
+from ganzoo.interfaces import Generator
 from ganzoo.nets.fast_inference import BF16_MAX_ERROR, bf16_is_fast, fast_path, probe_image
 from ganzoo_pix2pix.translate_image import per_image_batchnorm
 
@@ -103,10 +104,12 @@ def test_each_precision_keeps_its_own_verdict_and_copies_do_not_nest():
     assert not hasattr(forced.network, "_ganzoo_fast_path")
 
 
-class StagedNetwork(nn.Module):
+class StagedNetwork(Generator):
     """A gentle body and an output stage (run through ``forward_staged``) that adds 256 and
     takes it off again: exact in fp32, but bf16 holds 256.x only to steps of 2, so bf16 inside
     the stage is far off while the body's rounding passes through it unamplified."""
+
+    staged_forward = True
 
     def __init__(self):
         super().__init__()

@@ -173,7 +173,8 @@ def test_reference_checkpoint_keys_map_and_outputs_match(name, ours, describe, s
     with torch.no_grad():
         got = network(x)
     assert got.shape == expected.shape
-    assert (got - expected).abs().max().item() < 1e-5
+    # fp32 through nine residual blocks and a tanh: summation order differs by ~1e-5
+    assert (got - expected).abs().max().item() < 1e-4
 
 
 def test_multi_gpu_prefix_and_old_batchnorm_checkpoints_load():

@@ -67,12 +67,16 @@ def test_quantize_lr_setting_reaches_the_sr_dataset():
     from ganzoo.cli.train import dataset_options
 
     def options(explicit):
-        return dataset_options({"variant": "srresnet", "recipe": {}, "explicit": explicit})
+        return dataset_options({"variant": "srresnet", "data": "sr:x", "recipe": {},
+                                "explicit": explicit})
 
     assert options({})["quantize_lr"] is True
     assert options({"quantize_lr": False})["quantize_lr"] is False
-    assert "quantize_lr" not in dataset_options({"variant": "cgan", "recipe": {},
-                                                 "explicit": {}})
+    assert "quantize_lr" not in dataset_options({"variant": "cgan", "data": "digits",
+                                                 "recipe": {}, "explicit": {}})
+    # images:PATH reads the folder the way the variant declares (SR: HR crops + reductions)
+    assert dataset_options({"variant": "srresnet", "data": "images:x", "recipe": {},
+                            "explicit": {}})["images_as"] == "sr"
 
 
 def test_images_data_gives_sr_pairs_to_sr_variants_and_resized_images_to_others(tmp_path):
@@ -82,8 +86,8 @@ def test_images_data_gives_sr_pairs_to_sr_variants_and_resized_images_to_others(
     for seed in range(2):
         array = (smooth_image(64, seed).permute(1, 2, 0).numpy() * 255).astype(np.uint8)
         Image.fromarray(array).save(tmp_path / f"p{seed}.png")
-    pairs = load_dataset(f"images:{tmp_path}", scale=2, image_size=32, channels=3,
-                         quantize_lr=True)
+    pairs = load_dataset(f"images:{tmp_path}", images_as="sr", scale=2, image_size=32,
+                         channels=3, quantize_lr=True)
     assert isinstance(pairs, DegradedPairs)
     lr, hr = pairs[0]
     assert lr.shape == (3, 16, 16) and hr.shape == (3, 32, 32)
@@ -101,7 +105,7 @@ def test_srgan_starts_from_a_trained_srresnet_and_trains_both_networks(tmp_path,
     trained = ganzoo.load(str(tmp_path / "srresnet"))
     gan = build_model("srgan", {**TINY, "d_features": 4, "discriminator": discriminator,
                                 "init_from": str(tmp_path / "srresnet")})
-    gan.optimizers()
+    gan.load_initial_weights()
     for key, value in trained.generator.state_dict().items():
         torch.testing.assert_close(gan.generator.state_dict()[key], value)
     before = {k: v.clone() for k, v in gan.state_dict().items()}
@@ -132,7 +136,7 @@ def test_init_from_another_scale_is_refused(tmp_path):
     fit(build_model("srresnet", {**TINY, "scale": 2}), pairs, 1, out=tmp_path / "x2")
     gan = build_model("srgan", {**TINY, "d_features": 4, "init_from": str(tmp_path / "x2")})
     with pytest.raises(GanzooError, match="scale 4"):
-        gan.optimizers()
+        gan.load_initial_weights()
 
 
 @pytest.fixture(scope="module")

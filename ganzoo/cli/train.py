@@ -102,7 +102,7 @@ def dataset_options(settings: dict[str, Any]) -> dict[str, Any]:
     from ..data.spec import parse_data_spec
 
     _, cls = variant_class(settings["variant"])
-    model_fields = set(settings["model_fields"])
+    model_fields = {f.name for f in dataclasses.fields(cls.Config)}
     chosen = {k: v for k, v in {**settings["recipe"], **settings["explicit"]}.items()
               if k in model_fields}
     options = cls.data_options(build_config(cls.Config, chosen, where="--set"))
