@@ -49,6 +49,10 @@ class ConditionKey:
 
     def describe(self) -> str:
         """``label (int-or-name): class index or name``, with choices or range."""
+        return f"{self.signature()}: {self.help}"
+
+    def signature(self) -> str:
+        """``turn (float) [-360..360]``: the name, its type and its choices or range."""
         detail = ""
         if self.choices:
             detail = f" [{'|'.join(self.choices)}]"
@@ -56,7 +60,7 @@ class ConditionKey:
             low = "" if self.minimum is None else f"{self.minimum:g}"
             high = "" if self.maximum is None else f"{self.maximum:g}"
             detail = f" [{low}..{high}]"
-        return f"{self.name} ({self.type}){detail}: {self.help}"
+        return f"{self.name} ({self.type}){detail}"
 
     def parse(self, text: str) -> Any:
         """The value of ``--cond name=text``; a one-line `GanzooError` when it does not fit."""

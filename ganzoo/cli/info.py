@@ -106,8 +106,7 @@ def declarations(variant: str) -> dict:
         _, cls = variant_class(variant)
     except GanzooError:
         return {}
-    keys = {key.name: key.describe().split(": ", 1)[0].removeprefix(key.name).strip() + ": " +
-            key.help for key in cls.conditioning}
+    keys = {key.signature(): key.help for key in cls.conditioning}
     return {"conditioning (--cond KEY=VALUE)": keys,
             "trains on (--data)": list(cls.data_kinds) or "any data kind"}
 
