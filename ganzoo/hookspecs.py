@@ -28,6 +28,9 @@ def register_variants(register):
     - ``summary``: one line shown by ``ganzoo list``.
     - optional metadata: ``paper`` (citation or URL), ``default_data`` (a dataset spec that
       ``ganzoo train NAME`` uses when ``--data`` is omitted).
+
+    What the variant accepts at sampling time (``--cond`` keys) and which data it trains on are
+    declared on its class (`ganzoo.GANModel.conditioning`, ``data_kinds``).
     """
 
 
@@ -46,8 +49,11 @@ def register_datasets(register):
     """Register dataset kinds usable as ``ganzoo train ... --data KIND[:ARG]``.
 
     Call ``register(name, target, summary=...)``; ``target`` is ``"module:factory"``, called as
-    ``factory(arg, **options)`` where ``arg`` is the text after ``KIND:`` (or ``None``), and
-    returning a ``torch.utils.data.Dataset``.
+    ``factory(arg, **options)`` where ``arg`` is the text after ``KIND:`` (or ``None``) and
+    ``options`` come from the variant's ``data_options`` (e.g. ``image_size``, ``channels``;
+    accept and ignore the ones you do not use). Return a ``torch.utils.data.Dataset``; subclass
+    `ganzoo.data.training_data.TrainingData` to batch at once, hint Config values, give preview
+    reference points or score the final model.
     """
 
 
@@ -55,7 +61,8 @@ def register_datasets(register):
 def register_metrics(register):
     """Register evaluation metrics.
 
-    Call ``register(name, target, summary=...)``; ``target`` is ``"module:callable"``.
+    Call ``register(name, target, summary=...)``; ``target`` is ``"module:callable"``. Users
+    and benchmarks find it by name: ``get_catalog().get("metric", name).load()``.
     """
 
 
