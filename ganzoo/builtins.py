@@ -28,16 +28,27 @@ def register_losses(register):
 @hookimpl
 def register_datasets(register):
     register("ring8", "ganzoo.data.toy:ring8",
-             summary="8 Gaussians on a circle of radius 1, std 0.01 (toy 2-D)")
+             summary="8 Gaussians on a circle of radius 1, std 0.01 (toy 2-D)",
+             layout="generated, no files", example="--data ring8")
     register("grid25", "ganzoo.data.toy:grid25",
-             summary="25 Gaussians on a 5x5 grid over [-4,4]^2, std 0.05 (toy 2-D)")
+             summary="25 Gaussians on a 5x5 grid over [-4,4]^2, std 0.05 (toy 2-D)",
+             layout="generated, no files", example="--data grid25")
     register("digits", "ganzoo.data.digits:digits",
-             summary="scikit-learn's bundled 8x8 digits (1,797 images, labels 0-9)")
+             summary="scikit-learn's bundled 8x8 digits (1,797 images, labels 0-9)",
+             layout="ships with scikit-learn; digits:K keeps class K only",
+             example="--data digits  or  --data digits:3")
     register("folder", "ganzoo.data.image_folder:image_folder",
-             summary="images under a folder, recursive (--data folder:PATH)")
+             summary="images under a folder, recursive (--data folder:PATH)",
+             layout="PATH/**/*.png|jpg|... (any depth, hidden files skipped); each image "
+                    "resized and centre-cropped to the model's image_size; colour unless every "
+                    "image is grayscale",
+             example="--data folder:~/photos")
     register("images", "ganzoo.data.images:images",
              summary="a folder of photos read the way the variant trains on images (its "
-                     "declared image data kind; folder: for most) (--data images:PATH)")
+                     "declared image data kind; folder: for most) (--data images:PATH)",
+             layout="as folder:; super-resolution variants read it as sr: (HR crops and "
+                    "their reductions)",
+             example="--data images:~/photos")
 
 
 @hookimpl

@@ -104,10 +104,13 @@ class Catalog:
         try:
             return self.items[kind][name]
         except KeyError:
+            from .suggest import did_you_mean
+
             known = ", ".join(sorted(self.items[kind])) or "none installed"
+            listing = "ganzoo list --datasets" if kind == "dataset" else "ganzoo list"
             raise UnknownNameError(
-                f"unknown {kind} '{name}' (known: {known}); run `ganzoo list` or install the "
-                f"plugin that provides it"
+                f"unknown {kind} '{name}'{did_you_mean(name, self.items[kind])} (known: "
+                f"{known}); run `{listing}` or install the plugin that provides it"
             ) from None
 
     def find(self, kind: str, pattern: str | None = None) -> list[Registered]:

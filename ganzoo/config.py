@@ -36,7 +36,10 @@ def build_config(config_cls: type, values: dict[str, Any] | None = None, *, wher
     fields = {f.name: f for f in dataclasses.fields(config_cls)}
     unknown = sorted(set(values) - set(fields))
     if unknown:
-        raise GanzooError(f"{where}: unknown key(s) {', '.join(unknown)} for "
+        from .suggest import did_you_mean
+
+        hint = did_you_mean(unknown[0], fields) if len(unknown) == 1 else ""
+        raise GanzooError(f"{where}: unknown key(s) {', '.join(unknown)}{hint} for "
                           f"{config_cls.__name__}; valid keys: {', '.join(sorted(fields))}")
     hints = typing.get_type_hints(config_cls)
     coerced = {k: _coerce(v, hints.get(k, Any), f"{where}.{k}") for k, v in values.items()}

@@ -139,6 +139,10 @@ class GANModel(nn.Module, ABC):
     #: keys of `Config` or of `ganzoo.train.TrainConfig`, applied by ``ganzoo train`` when
     #: ``--data`` names that dataset kind, before the user's flags. Defaults are the recipe.
     recipes: ClassVar[dict[str, dict[str, Any]]] = {}
+    #: Named sets of settings chosen with ``ganzoo train --preset NAME``, applied after the
+    #: per-dataset recipe and before the user's flags, e.g. a ``small`` preset that trains in
+    #: minutes on a CPU where the paper's settings take hours.
+    presets: ClassVar[dict[str, dict[str, Any]]] = {}
     #: Keywords ``sample()`` (noise tasks) or ``translate()`` (image tasks) accept beyond the
     #: inputs, e.g. a class label or a translation direction; ``ganzoo sample --cond KEY=VALUE``
     #: parses and checks values against these, ``ganzoo info`` lists them.

@@ -93,8 +93,12 @@ class Registry:
         for entry in self.models.values():
             if name in entry.aliases:
                 return entry
-        raise UnknownNameError(f"no pretrained model named '{name}' in the registry; run "
-                               f"`ganzoo list` to see the names, or pass a local folder")
+        from .suggest import did_you_mean
+
+        names = [n for e in self.models.values() for n in (e.name, *e.aliases)]
+        raise UnknownNameError(f"no pretrained model named '{name}' in the registry"
+                               f"{did_you_mean(name, names)}; run `ganzoo list` to see the "
+                               f"names, or pass a local folder")
 
     def find(self, pattern: str | None = None) -> list[ModelEntry]:
         """Entries whose name or an alias matches the fnmatch pattern (all when None)."""

@@ -91,8 +91,11 @@ def test_probe_runs_in_the_callers_batchnorm_mode_without_touching_running_stati
 
 
 def test_unknown_precision_is_a_one_line_error():
-    with pytest.raises(GanzooError, match="precision must be one of auto, fp32, bf16, mixed"):
+    with pytest.raises(GanzooError, match="precision fp16 is not available for inference; use "
+                                          "one of auto, fp32, bf16, mixed"):
         fast_path(gentle_network(), channels=3, precision="fp16")
+    with pytest.raises(GanzooError, match="precision must be one of auto, fp32, bf16, mixed"):
+        fast_path(gentle_network(), channels=3, precision="half")
 
 
 def test_each_precision_keeps_its_own_verdict_and_copies_do_not_nest():
@@ -213,10 +216,12 @@ def test_resnet_generator_runs_its_upsampling_layers_as_output_stage():
 
 def test_sample_cli_offers_every_inference_precision():
     from ganzoo.cli.sample import command
-    from ganzoo.nets.fast_inference import PRECISIONS
+    from ganzoo.precision import INFERENCE_PRECISIONS, PRECISIONS, TRAINING_PRECISIONS
 
     option = next(p for p in command.params if p.name == "precision")
-    assert tuple(option.type.choices) == PRECISIONS
+    assert tuple(option.type.choices) == INFERENCE_PRECISIONS
+    # one vocabulary: training and inference name the same things the same way
+    assert set(TRAINING_PRECISIONS) | set(INFERENCE_PRECISIONS) == set(PRECISIONS)
 
 
 def test_translation_probes_at_128_pixels():

@@ -8,10 +8,10 @@ import pytest
 import torch
 from safetensors import safe_open
 
+from ganzoo.atomic_file import write_atomic
 from ganzoo.building import build_model
 from ganzoo.errors import GanzooError
 from ganzoo.layout import (
-    _write_atomic,
     load_pretrained_folder,
     read_config,
     save_pretrained,
@@ -100,7 +100,7 @@ def test_failed_write_keeps_the_old_file(tmp_path):
         raise OSError("disk full")
 
     with pytest.raises(OSError):
-        _write_atomic(target, explode)
+        write_atomic(target, explode)
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["config.json"]
 

@@ -120,7 +120,8 @@ def variant_settings(variant: str) -> dict:
     _, cls = variant_class(variant)
     return {"settings": describe_settings(cls.Config),
             "training_settings": describe_settings(TrainConfig),
-            "recipes": {kind: dict(values) for kind, values in cls.recipes.items()}}
+            "recipes": {kind: dict(values) for kind, values in cls.recipes.items()},
+            "presets": {name: dict(values) for name, values in cls.presets.items()}}
 
 
 def print_settings(settings: dict) -> None:
@@ -133,11 +134,14 @@ def print_settings(settings: dict) -> None:
         for text, row in zip(texts, settings[key]):
             note = first_sentence(row["note"])
             click.echo(f"  {text:<{width}}  # {note}" if note else f"  {text}")
-    if settings["recipes"]:
-        click.echo("recipes (used when --data is that dataset; flags and --set win):")
-        for kind, values in settings["recipes"].items():
-            shown = ", ".join(f"{k}={as_set_value(v)}" for k, v in values.items())
-            click.echo(f"  {kind}: {shown}")
+    for key, title in (("recipes", "recipes (used when --data is that dataset; flags and --set "
+                                   "win):"),
+                       ("presets", "presets (--preset NAME; after the recipe, before flags):")):
+        if settings.get(key):
+            click.echo(title)
+            for name, values in settings[key].items():
+                shown = ", ".join(f"{k}={as_set_value(v)}" for k, v in values.items())
+                click.echo(f"  {name}: {shown}")
 
 
 def as_set_value(value) -> str:

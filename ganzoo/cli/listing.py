@@ -54,15 +54,44 @@ def format_table(rows: list[dict]) -> str:
     ).rstrip()
 
 
+def collect_datasets(pattern: str | None) -> list[dict]:
+    """Rows for the data kinds ``--data KIND[:ARG]`` accepts, with their layout and example."""
+    from ..plugins import get_catalog
+
+    return [{"name": d.name, "kind": "dataset", "plugin": d.plugin,
+             "plugin_version": d.plugin_version, "summary": d.summary,
+             "layout": d.metadata.get("layout"), "example": d.metadata.get("example")}
+            for d in get_catalog().find("dataset", pattern)]
+
+
+def format_datasets(rows: list[dict]) -> str:
+    lines = []
+    for r in rows:
+        lines.append(f"{r['name']}  ({r['plugin']} {r['plugin_version']})  {r['summary']}")
+        if r.get("layout"):
+            lines.append(f"    layout:  {r['layout']}")
+        if r.get("example"):
+            lines.append(f"    example: {r['example']}")
+    return "\n".join(lines)
+
+
 @click.command("list")
 @click.argument("pattern", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def list_command(pattern: str | None, as_json: bool) -> None:
+@click.option("--datasets", is_flag=True,
+              help="List the data kinds `ganzoo train --data KIND[:ARG]` accepts, with the "
+                   "folder layout each expects and an example.")
+def list_command(pattern: str | None, as_json: bool, datasets: bool) -> None:
     """List variants and pretrained models, optionally matching PATTERN (e.g. '*gan*').
 
     WEIGHTS says where a model's weights are: cached (in the Hugging Face cache), shipped
-    (inside its plugin) or hub (downloaded on first use).
+    (inside its plugin) or hub (downloaded on first use). With --datasets, the data kinds.
     """
+    if datasets:
+        rows = collect_datasets(pattern)
+        click.echo(json.dumps(rows, indent=2) if as_json else
+                   format_datasets(rows) or f"no data kind matches {pattern!r}")
+        return
     rows = collect(pattern)
     if as_json:
         click.echo(json.dumps(rows, indent=2))

@@ -24,6 +24,8 @@ import click
 from ..errors import GanzooError
 
 TRAIN_FILE = "train.json"
+#: Data options that only follow the model when set explicitly; otherwise the data decides.
+SHAPE_OPTIONS = ("image_size", "channels")
 # Files a previous run left that --force replaces (never anything else in the folder).
 RUN_OUTPUTS = ("config.json", "model.safetensors", "README.md", "samples.png", "losses.png",
                "metrics.jsonl", "run.json", TRAIN_FILE)
@@ -35,23 +37,32 @@ def _rank() -> int:
 
 
 def resolve_settings(variant: str, data: str | None, *, flags: dict[str, Any],
-                     sets: dict[str, Any]) -> dict[str, Any]:
+                     sets: dict[str, Any], preset: str | None = None) -> dict[str, Any]:
     """The variant, data spec, model values and train values of a new run (no torch import)."""
     from ..building import variant_class
-    from ..data.spec import parse_data_spec
+    from ..data.spec import registered_dataset
     from ..train.config import TrainConfig
 
     registered, cls = variant_class(variant)
     data = data or registered.metadata.get("default_data")
     if not data:
-        raise GanzooError(f"variant '{variant}' has no default dataset; pass --data "
-                          f"(e.g. --data digits or --data folder:PATH)")
-    kind, _ = parse_data_spec(data)
+        kinds = cls.data_kinds
+        which = (f"it trains on {', '.join(kinds)}, e.g. --data {kinds[0]}:PATH" if kinds else
+                 "e.g. --data digits or --data folder:PATH")
+        raise GanzooError(f"variant '{variant}' has no default dataset; pass --data ({which}; "
+                          f"layouts: ganzoo list --datasets)")
+    kind = registered_dataset(data).name
     check_data_kind(variant, cls, kind)
     model_fields = {f.name for f in dataclasses.fields(cls.Config)}
     train_fields = {f.name for f in dataclasses.fields(TrainConfig)}
 
     values: dict[str, Any] = dict(cls.recipes.get(kind, {}))
+    if preset is not None:
+        if preset not in cls.presets:
+            have = ", ".join(sorted(cls.presets)) or "none"
+            raise GanzooError(f"{variant} has no preset '{preset}' (its presets: {have}); see "
+                              f"ganzoo info --variant {variant} --settings")
+        values.update(cls.presets[preset])
     explicit = dict(flags)
     if "lr" in explicit:  # --lr sets every learning rate the variant declares
         lr = explicit.pop("lr")
@@ -60,14 +71,23 @@ def resolve_settings(variant: str, data: str | None, *, flags: dict[str, Any],
             raise GanzooError(f"{variant} has no learning-rate setting; see its --set keys "
                               f"(ganzoo info --variant {variant} --settings)")
         explicit.update({n: lr for n in names})
+    clashes = sorted(k for k in set(explicit) & set(sets) if explicit[k] != sets[k])
+    if clashes:
+        key = clashes[0]
+        raise GanzooError(f"--{key.replace('_', '-')} {explicit[key]} and --set {key}={sets[key]} "
+                          f"disagree; pass the value once")
     explicit.update(sets)
     unknown = sorted((set(values) | set(explicit)) - model_fields - train_fields)
     if unknown:
-        raise GanzooError(f"unknown setting(s) {', '.join(unknown)} for {variant}; valid: "
+        from ..suggest import did_you_mean
+
+        hint = did_you_mean(unknown[0], model_fields | train_fields) if len(unknown) == 1 else ""
+        raise GanzooError(f"unknown setting(s) {', '.join(unknown)}{hint} for {variant}; valid: "
                           f"{', '.join(sorted(model_fields))} (model) and "
                           f"{', '.join(sorted(train_fields))} (training); defaults and notes: "
                           f"ganzoo info --variant {variant} --settings")
-    return {"variant": variant, "data": data, "recipe": values, "explicit": explicit,
+    return {"variant": variant, "data": data, "preset": preset, "recipe": values,
+            "explicit": explicit,
             "model_fields": sorted(model_fields), "train_fields": sorted(train_fields)}
 
 
@@ -79,7 +99,7 @@ def check_data_kind(variant: str, cls, kind: str) -> None:
         return
     example = kinds[0] if kinds[0] in ("digits", "ring8", "grid25") else f"{kinds[0]}:PATH"
     raise GanzooError(f"{variant} trains on {', '.join(kinds)} data, not '{kind}'; pass e.g. "
-                      f"--data {example} (layouts: ganzoo info --variant {variant})")
+                      f"--data {example} (layouts: ganzoo list --datasets)")
 
 
 def split_values(settings: dict[str, Any], hints: dict[str, Any]) -> tuple[dict, dict]:
@@ -106,12 +126,61 @@ def dataset_options(settings: dict[str, Any]) -> dict[str, Any]:
     chosen = {k: v for k, v in {**settings["recipe"], **settings["explicit"]}.items()
               if k in model_fields}
     options = cls.data_options(build_config(cls.Config, chosen, where="--set"))
+    # The data decides the image shape unless the run sets it (a colour folder trains a
+    # colour model); the variant's other data options (e.g. an SR scale) always apply.
+    for name in SHAPE_OPTIONS:
+        if name not in chosen:
+            options.pop(name, None)
     if parse_data_spec(settings["data"])[0] == "images":
         options["images_as"] = cls.images_as
     return options
 
 
-def prepare_out_dir(out: Path, *, resume: bool, force: bool) -> None:
+#: Above this estimated wall time on a CPU, `ganzoo train` suggests a smaller preset.
+SLOW_RUN_SECONDS = 3600
+
+
+def estimate_printer(variant: str, settings: dict[str, Any], train_config):
+    """What `Trainer` calls after its first iterations: one line with the measured seconds
+    per iteration and the time left, plus a hint when a CPU run would take hours."""
+    from ..building import variant_class
+
+    _, cls = variant_class(variant)
+
+    def report(per_step: float, left: int) -> None:
+        total = per_step * left
+        click.echo(f"{per_step:.2f} s per iteration; {left} more take about "
+                   f"{format_duration(total)}", err=True)
+        device = train_config.device
+        on_cpu = device == "cpu" or (device == "auto" and not _cuda_available())
+        if total > SLOW_RUN_SECONDS and on_cpu:
+            if "small" in cls.presets and settings.get("preset") != "small":
+                click.echo(f"hint: that is hours on a CPU; `--preset small` trains {variant}'s "
+                           f"CPU-sized version in minutes (Ctrl-C keeps a checkpoint)", err=True)
+            else:
+                click.echo("hint: that is hours on a CPU; lower --steps or the image size "
+                           "(--set image_size=...), or train on a GPU", err=True)
+
+    return report
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def format_duration(seconds: float) -> str:
+    """``"2 h 05 min"``, ``"7 min"``, ``"40 s"``."""
+    if seconds >= 3600:
+        return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
+    if seconds >= 60:
+        return f"{round(seconds / 60)} min"
+    return f"{max(1, round(seconds))} s"
+
+
+def check_out_dir(out: Path, *, resume: bool, force: bool) -> None:
+    """Refuse, before anything is written, an --out this run cannot use."""
     if resume:
         if not (out / TRAIN_FILE).is_file():
             raise GanzooError(f"{out} holds no run to resume ({TRAIN_FILE} missing); start a "
@@ -119,15 +188,38 @@ def prepare_out_dir(out: Path, *, resume: bool, force: bool) -> None:
         return
     if out.exists() and not out.is_dir():
         raise GanzooError(f"--out {out} is a file; choose a folder")
-    if out.is_dir() and any(out.iterdir()):
-        if not force:
-            raise GanzooError(f"{out} is not empty; continue it with --resume, overwrite it with "
-                              f"--force, or choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise GanzooError(f"{out} is not empty; continue it with --resume, overwrite it with "
+                          f"--force, or choose another --out")
+    existing = next(p for p in (out, *out.absolute().parents) if p.exists())
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise GanzooError(f"--out {out}: cannot write in {existing} (permission denied); "
+                          f"choose a folder you can write to")
+
+
+def start_out_dir(out: Path, *, force: bool) -> bool:
+    """Make --out ready for a new run (``force``: remove a previous run's files, nothing
+    else); returns whether the folder was created here."""
+    created = not out.exists()
+    if not created and force:
         for name in RUN_OUTPUTS:
             (out / name).unlink(missing_ok=True)
         for name in RUN_FOLDERS:
             shutil.rmtree(out / name, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
+    return created
+
+
+def undo_unstarted_run(out: Path, created: bool) -> None:
+    """A run that failed before its first checkpoint leaves --out as it found it, so the
+    corrected command just works (no --force, no --resume of a run that never ran)."""
+    if (out / "checkpoints").exists():
+        return
+    for name in RUN_OUTPUTS:
+        (out / name).unlink(missing_ok=True)
+    shutil.rmtree(out / "samples", ignore_errors=True)
+    if created and out.is_dir() and not any(out.iterdir()):
+        out.rmdir()
 
 
 @click.command("train")
@@ -146,9 +238,14 @@ def prepare_out_dir(out: Path, *, resume: bool, force: bool) -> None:
                    "(all of them, with defaults: ganzoo info --variant VARIANT --settings).")
 @click.option("--out", "out", type=click.Path(path_type=Path),
               help="Output folder (default: runs/VARIANT-DATA-seedS).")
+@click.option("--preset", metavar="NAME",
+              help="A named set of settings the variant offers, e.g. `small`: a CPU-sized "
+                   "version that trains in minutes (ganzoo info --variant VARIANT --settings "
+                   "lists them). Flags and --set still win.")
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its checkpoint.")
 @click.option("--force", is_flag=True, help="Replace a previous run's files in --out.")
-def command(variant, data, steps, batch_size, lr, seed, device, sets, out, resume, force):
+def command(variant, data, steps, batch_size, lr, seed, device, sets, out, preset, resume,
+            force):
     """Train VARIANT on --data and write a loadable model folder.
 
     The folder holds config.json, model.safetensors and README.md (the published layout, EMA
@@ -171,7 +268,7 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, resum
         raise GanzooError("--resume continues a run and --force replaces it; pass only one")
     if resume:
         extra = sorted(set(flags) - {"steps", "device"}) + (["--set"] if sets else []) + \
-            (["--data"] if data else [])
+            (["--data"] if data else []) + (["--preset"] if preset else [])
         if extra:
             raise GanzooError(f"--resume continues with the run's saved settings; drop "
                               f"{', '.join(extra)} (only --steps and --device may change)")
@@ -185,17 +282,20 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, resum
                               f"run `ganzoo train {settings['variant']} --resume --out {out}`")
         settings["explicit"].update(flags)
     else:
-        settings = resolve_settings(variant, data, flags=flags, sets=parse_set_options(sets))
+        settings = resolve_settings(variant, data, flags=flags, sets=parse_set_options(sets),
+                                    preset=preset)
     if out is None:
         kind = settings["data"].split(":", 1)[0]
         seed_value = settings["explicit"].get("seed", 0)
         out = Path("runs") / f"{variant}-{kind}-seed{seed_value}"
     if _rank() == 0:
-        prepare_out_dir(out, resume=resume, force=force)
+        check_out_dir(out, resume=resume, force=force)
 
     from ..building import build_model
     from ..data.spec import load_dataset
     from ..data.training_data import as_training_data
+    from ..atomic_file import write_text_atomic
+    from ..train.batches import check_batches_fit
     from ..train.config import TrainConfig
     from ..train.rng import seed_everything
     from ..train.trainer import Trainer
@@ -205,16 +305,26 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, resum
     train_config = build_config(TrainConfig, train_values, where="--set")
     seed_everything(train_config.seed)
     model = build_model(variant, model_values, where="--set")
+    check_batches_fit(dataset, train_config.batch_size, int(os.environ.get("WORLD_SIZE", "1")))
+    # Everything is validated: only now is --out touched.
+    created = False
     if _rank() == 0 and not resume:
-        (out / TRAIN_FILE).write_text(json.dumps(settings, indent=2) + "\n")
+        created = start_out_dir(out, force=force)
+        write_text_atomic(out / TRAIN_FILE, json.dumps(settings, indent=2) + "\n")
 
     command_line = " ".join(["ganzoo train", variant, "--data", settings["data"]] +
                             [f"--set {k}={json.dumps(v)}" for k, v in
                              sorted(settings["explicit"].items())] + ["--out", str(out)])
     kind = settings["data"].split(":", 1)[0]
     trainer = Trainer(model, dataset, train_config, out_dir=out,
-                      card={"datasets": kind, "recipe": command_line})
-    summary = trainer.fit(resume=resume)
+                      card={"datasets": kind, "recipe": command_line},
+                      on_estimate=estimate_printer(variant, settings, train_config))
+    try:
+        summary = trainer.fit(resume=resume)
+    except BaseException:
+        if _rank() == 0 and not resume:
+            undo_unstarted_run(out, created)
+        raise
     if _rank() != 0:
         return
     rate = summary.get("iterations_per_second")

@@ -78,12 +78,35 @@ class ImageFolder(TrainingData):
         return resize_and_crop(read_image(self.files[index], self.mode), self.size, self.crop)
 
 
-def image_folder(arg: str | None = None, *, image_size: int = 64, channels: int = 3,
+#: Files whose header is read to decide colour vs grayscale (headers only: no decoding).
+CHANNEL_PROBE_FILES = 64
+_GRAY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F")
+
+
+def folder_channels(files: list[Path]) -> int:
+    """1 when every probed image is grayscale, else 3 (colour wins: gray converts losslessly)."""
+    from PIL import Image
+
+    for path in files[:CHANNEL_PROBE_FILES]:
+        try:
+            with Image.open(path) as image:
+                if image.mode not in _GRAY_MODES:
+                    return 3
+        except Exception:  # an unreadable file is reported when it is read, not here
+            continue
+    return 1
+
+
+def image_folder(arg: str | None = None, *, image_size: int = 64, channels: int | None = None,
                  crop: str = "center", **_: object) -> ImageFolder:
-    """``--data folder:PATH``; ``ganzoo train`` passes ``image_size``/``channels`` from the
-    variant's Config so the data fits the model."""
+    """``--data folder:PATH``. The data decides the shape unless the run sets it: 64-px
+    squares, colour unless every image is grayscale; ``ganzoo train`` passes ``image_size`` /
+    ``channels`` only when the user (or the variant's recipe) sets them."""
     if not arg:
         raise GanzooError("--data folder needs a path: --data folder:PATH")
-    if channels not in (1, 3):
+    if channels not in (None, 1, 3):
         raise GanzooError(f"image folder channels must be 1 or 3, got {channels}")
+    if channels is None:
+        root = Path(arg).expanduser()
+        channels = folder_channels(list_images(root)) if root.is_dir() else 3
     return ImageFolder(arg, size=image_size, crop=crop, mode="L" if channels == 1 else "RGB")

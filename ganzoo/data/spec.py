@@ -18,10 +18,25 @@ def parse_data_spec(spec: str) -> tuple[str, str | None]:
     return kind, (arg if sep else None)
 
 
-def load_dataset(spec: str, **options: Any):
-    """Build the dataset named by ``spec``; ``options`` go to its factory (e.g. ``seed``)."""
+def registered_dataset(spec: str):
+    """The catalog entry of ``spec``'s kind. A bare path gets "give a kind before it"; a
+    mistyped kind gets "did you mean"."""
+    from pathlib import Path
+
     from ..plugins import get_catalog
 
-    kind, arg = parse_data_spec(spec)
-    factory = get_catalog().get("dataset", kind).load()
+    kind, _ = parse_data_spec(spec)
+    catalog = get_catalog()
+    if kind not in catalog.items["dataset"] and Path(spec).expanduser().exists():
+        raise GanzooError(f"--data {spec}: put the data kind before the path, e.g. --data "
+                          f"folder:{spec} (images, resized) or --data images:{spec} (read the "
+                          f"way the variant trains on photos); `ganzoo list --datasets` shows "
+                          f"every kind and its layout")
+    return catalog.get("dataset", kind)
+
+
+def load_dataset(spec: str, **options: Any):
+    """Build the dataset named by ``spec``; ``options`` go to its factory (e.g. ``seed``)."""
+    _, arg = parse_data_spec(spec)
+    factory = registered_dataset(spec).load()
     return factory(arg, **options)

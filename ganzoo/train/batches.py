@@ -16,6 +16,16 @@ from ..data.training_data import TrainingData
 from ..errors import GanzooError
 
 
+def check_batches_fit(dataset, batch_size: int, world_size: int = 1) -> None:
+    """At least one full batch per process and epoch, or a one-line error naming the fix."""
+    per_process = len(dataset) // max(1, world_size)
+    if per_process < batch_size:
+        fits = max(1, per_process)
+        raise GanzooError(f"dataset has {len(dataset)} items, fewer than one batch of "
+                          f"{batch_size} per process; lower --batch-size (e.g. --batch-size "
+                          f"{fits}) or add data")
+
+
 class BatchStream:
     """Endless batches of ``batch_size`` items, reshuffled every epoch, last partial dropped."""
 
@@ -24,10 +34,8 @@ class BatchStream:
         self.batch_size = batch_size
         self.sampler = DistributedSampler(dataset, num_replicas=world_size, rank=rank,
                                           shuffle=True, seed=seed, drop_last=True)
+        check_batches_fit(dataset, batch_size, world_size)
         self.per_epoch = self.sampler.num_samples // batch_size
-        if self.per_epoch == 0:
-            raise GanzooError(f"dataset has {len(dataset)} items, fewer than one batch of "
-                              f"{batch_size} per process; lower --batch-size")
         self.epoch, self.position = 0, 0
         self._order: torch.Tensor | None = None
 

@@ -69,6 +69,10 @@ from .precision import autocast_context, make_scaler, resolve_precision
 from .rng import capture_rng, restore_rng, seed_everything
 
 
+#: Iterations timed (after the first) for the run-time estimate.
+ESTIMATE_ITERATIONS = 3
+
+
 class TrainingDiverged(GanzooError):
     """A loss became NaN or infinite; the last good checkpoint is kept."""
 
@@ -97,6 +101,9 @@ class Trainer:
         config: engine settings (`TrainConfig`).
         out_dir: where to write the run (None: train in memory, write nothing).
         card: extra model-card fields for `ganzoo.layout.save_pretrained`.
+        on_estimate: ``(seconds_per_iteration, iterations_left) -> None``, called once on
+            rank 0 after the first few iterations (the first, which warms caches up, is not
+            timed), e.g. to print how long the run will take.
         evaluate: ``final_model -> {name: number}`` run on rank 0 at the end (default: the
             dataset's own ``evaluate``); non-empty numbers go into the summary, ``run.json``
             and the model card's metrics.
@@ -104,13 +111,14 @@ class Trainer:
 
     def __init__(self, model, dataset, config: TrainConfig | None = None, *,
                  out_dir: str | os.PathLike | None = None, card: dict[str, Any] | None = None,
-                 evaluate=None):
+                 evaluate=None, on_estimate=None):
         self.model = model
         self.dataset = as_training_data(dataset)
         self.config = config or TrainConfig()
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.card = card
         self.evaluate = evaluate if evaluate is not None else self.dataset.evaluate
+        self.on_estimate = on_estimate
         #: After `fit`: a copy of the model with the EMA generator weights, in eval mode.
         self.final_model = None
         #: The optimizers by role (set by `fit`).
@@ -215,6 +223,11 @@ class Trainer:
                 if ema is not None:
                     ema.update(step)
                 step += 1
+                if step - start == 1:
+                    after_first = time.perf_counter()
+                elif step - start == 1 + ESTIMATE_ITERATIONS and self.on_estimate and rank == 0:
+                    per_step = (time.perf_counter() - after_first) / ESTIMATE_ITERATIONS
+                    self.on_estimate(per_step, cfg.steps - step)
                 for k, v in logs.items():
                     sums[k] = sums.get(k, 0.0) + v
                 count += 1

@@ -15,4 +15,6 @@ def register_variants(register):
 def register_datasets(register):
     register("labelled", "ganzoo_cgan.labelled_folder:labelled_folder",
              summary="one sub-folder of images per class (--data labelled:PATH); labels = "
-                     "sorted folder names")
+                     "sorted folder names",
+             layout="PATH/<class name>/**/*.png|jpg|... (at least two class folders)",
+             example="--data labelled:~/pets  (PATH/cat/, PATH/dog/)")

@@ -15,4 +15,7 @@ def register_variants(register):
 def register_datasets(register):
     register("unpaired", "ganzoo_cyclegan.unpaired_data:unpaired",
              summary="two unpaired domains for CycleGAN: trainA/ and trainB/ "
-                     "(--data unpaired:PATH[?split=test&flip=false])")
+                     "(--data unpaired:PATH[?split=test&flip=false])",
+             layout="PATH/trainA/ and PATH/trainB/ (any image files, any counts; ?split=test "
+                    "reads testA/ and testB/)",
+             example="--data unpaired:~/horse2zebra")

@@ -97,7 +97,12 @@ class DCGAN(NoiseDrivenGAN):
 
     Config = DCGANConfig
     task: ClassVar[str] = "unconditional"
+    #: Images only (a convolutional network); labels, where the data has them, are ignored.
+    data_kinds: ClassVar[tuple[str, ...]] = ("digits", "folder", "images", "labelled")
     recipes: ClassVar[dict[str, dict[str, Any]]] = {"digits": {"steps": 2000, "batch_size": 64}}
+    #: CPU-sized for a folder of photos: 32-px images, narrower networks.
+    presets: ClassVar[dict[str, dict[str, Any]]] = {
+        "small": {"image_size": 32, "ngf": 32, "ndf": 32, "steps": 1500, "batch_size": 16}}
 
     def __init__(self, config: DCGANConfig | None = None):
         super().__init__(config)

@@ -50,7 +50,8 @@ class NoiseDrivenGAN(GANModel):
         real = batch[0] if isinstance(batch, (list, tuple)) else batch
         if tuple(real.shape[1:]) != self.data_shape:
             raise GanzooError(f"data has shape {tuple(real.shape[1:])} per item but the model "
-                              f"was built for {list(self.data_shape)}; set data_shape to match")
+                              f"was built for {list(self.data_shape)} (from its settings); train "
+                              f"on data of that shape or change the settings that set it")
         real = self.from_unit(real) if self.images else real
         usable = real.shape[0] - real.shape[0] % self.config.pack
         if usable == 0:

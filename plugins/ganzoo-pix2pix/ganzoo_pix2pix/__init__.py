@@ -15,4 +15,7 @@ def register_variants(register):
 def register_datasets(register):
     register("paired", "ganzoo_pix2pix.paired_data:paired",
              summary="aligned pairs for pix2pix: A|B side-by-side files or A/ and B/ folders "
-                     "matched by name (--data paired:PATH[?split=train&load_size=286])")
+                     "matched by name (--data paired:PATH[?split=train&load_size=286])",
+             layout="PATH/train/*.jpg with A|B side by side in each file (the reference "
+                    "layout), or PATH/A/ and PATH/B/ with files matched by name",
+             example="--data paired:~/facades  or  --data paired:~/pairs?split=val")

@@ -77,6 +77,10 @@ class Pix2Pix(TwoDomainBatches, GANModel):
     test_config: ClassVar[dict[str, Any]] = {"netG": "unet_128", "ngf": 2, "ndf": 4,
                                              "image_size": 128}
     test_input_size: ClassVar[int] = 128
+    #: CPU-sized: the zoo model's U-Net-128 at ngf 8 (the paper's U-Net-256 at ngf 64 has 54 M
+    #: parameters), 1,500 steps.
+    presets = {"small": {"netG": "unet_128", "ngf": 8, "ndf": 32, "image_size": 128,
+                         "steps": 1500, "lr_decay_start": 750, "batch_size": 4}}
     recipes = {"paired": {"batch_size": 1, "ema_decay": 0.0, "steps": 4000,
                           "lr_decay_start": 2000, "sample_every": 500, "preview_count": 4}}
 

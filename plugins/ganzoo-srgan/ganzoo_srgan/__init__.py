@@ -19,4 +19,7 @@ def register_variants(register):
 def register_datasets(register):
     register("sr", "ganzoo_srgan.degrade:sr_pairs",
              summary="super-resolution pairs: random HR crops of a folder's images and their "
-                     "bicubic xscale reductions (--data sr:PATH)")
+                     "bicubic xscale reductions (--data sr:PATH)",
+             layout="PATH/**/*.png|jpg|... high-resolution photos at least image_size "
+                    "(96 by default) on each side",
+             example="--data sr:~/photos")

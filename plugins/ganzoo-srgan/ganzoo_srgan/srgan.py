@@ -54,6 +54,9 @@ class SRGAN(SRResNet):
     discriminator_names: ClassVar[tuple[str, ...]] = ("discriminator",)
     test_config: ClassVar[dict[str, Any]] = {"blocks": 2, "features": 8, "image_size": 32,
                                               "d_features": 4}
+    #: SRResNet's small generator against a narrow (16) discriminator, as the zoo's srgan-x4-s.
+    presets: ClassVar[dict[str, dict[str, Any]]] = {
+        "small": {**SRResNet.presets["small"], "d_features": 16, "lr_d": 1e-3}}
 
     def __init__(self, config: Any = None):
         super().__init__(config)

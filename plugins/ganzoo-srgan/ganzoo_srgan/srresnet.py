@@ -93,6 +93,10 @@ class SRResNet(GANModel):
         kind: {"batch_size": 16, "precision": "auto", "channels_last": True}
         for kind in ("images", "sr", "folder")
     }
+    #: CPU-sized: the zoo model's MSRResNet (8 blocks x 32 features) on 64-px HR crops.
+    presets: ClassVar[dict[str, dict[str, Any]]] = {
+        "small": {"arch": "msrresnet", "features": 32, "blocks": 8, "image_size": 64,
+                  "content_loss": "l1", "lr": 1e-3, "steps": 600, "batch_size": 16}}
     #: A plain folder of photos is read as HR crops with their bicubic reductions.
     images_as: ClassVar[str] = "sr"
     data_kinds: ClassVar[tuple[str, ...]] = ("images", "sr", "folder")
