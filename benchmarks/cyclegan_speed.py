@@ -26,10 +26,11 @@ Targets: ganzoo's model time <= 0.6x the plain reference; the ``ganzoo sample`` 
 
 Weights. bf16 rounding error depends on them: a random initialisation amplifies it to 8-14/255
 (whole network and mixed alike), so ``auto`` rightly stays in fp32 there, while trained weights
-are far tamer (bf16 3-4/255, mixed 1-1.3/255; `benchmarks/results/cyclegan_speed.txt`). No trained ResNet-9 ships offline, so by default the benchmark trains one
-(once; later runs reuse it) with ``ganzoo train cyclegan`` on the colour-grade photos of
-`translation_quality.py` — the paper's objective and architecture (ResNet-9, ngf 64, instance
-norm), 64-pixel crops, 2,500 steps, 1 thread (`TRAIN_ARGS`; ~35 CPU-minutes) — into
+are far tamer (bf16 3-4/255, mixed 1-1.3/255; `benchmarks/results/cyclegan_speed.txt`). No
+trained ResNet-9 ships offline, so by default the benchmark trains one (once; later runs reuse
+it) with ``ganzoo train cyclegan`` on the colour-grade photos of `translation_quality.py`
+(`ganzoo_benchmarks.translation_tasks`) — the paper's objective and architecture (ResNet-9,
+ngf 64, instance norm), 64-pixel crops, 2,500 steps, 1 thread (`TRAIN_ARGS`; ~35 CPU-minutes) — into
 ``runs/speed-resnet9``. ``--weights`` names another trained ResNet-9 CycleGAN (a folder or
 zoo name, e.g. one made by ``ganzoo convert latest_net_G.pth --variant cyclegan --set
 netG=resnet_9blocks``); ``--random-weights`` times a seeded random initialisation instead.
@@ -110,8 +111,8 @@ def trained_weights(folder: Path) -> Path:
     if (folder / "train.json").exists():
         command = ganzoo_command("train", "cyclegan", "--resume", "--out", str(folder))
     else:
-        sys.path.insert(0, str(Path(__file__).parent))
-        from translation_quality import SPLITS, write_grade_photos
+        from ganzoo_benchmarks.photos import SPLITS
+        from ganzoo_benchmarks.translation_tasks import write_grade_photos
 
         photos = folder.with_name(folder.name + "-photos")
         # The rotation grade: the one these weights were first trained and timed on.
