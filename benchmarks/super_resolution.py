@@ -14,7 +14,7 @@ seconds). SRGAN is fine-tuned from the SRResNet against a PatchGAN (``--discrimi
 the paper's VGG-style D, one logit per crop, made SRGAN sharper on some seeds only in a
 400-step fine-tune. Results: ``benchmarks/results/super_resolution.txt``. The code:
 ``ganzoo_benchmarks.super_resolution_eval`` (photos, scores), ``super_resolution_training``,
-``inference_timing``.
+``super_resolution_timing``.
 
     .venv/bin/python benchmarks/super_resolution.py            # the reported run
     .venv/bin/python benchmarks/super_resolution.py --quick    # a smoke run (seconds)
@@ -36,7 +36,7 @@ from pathlib import Path
 import torch
 
 from ganzoo.data.degrade import DegradedPairs
-from ganzoo_benchmarks.inference_timing import time_inference
+from ganzoo_benchmarks.super_resolution_timing import time_inference
 from ganzoo_benchmarks.super_resolution_eval import (SCALE, SET5, evaluate, fp32, interpolation,
                                                      photos)
 from ganzoo_benchmarks.super_resolution_training import train

@@ -13,6 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize("command, flags", [
     ("translation_quality.py", ["--minutes", "--task", "--grade", "--diagnose", "--splits"]),
     ("super_resolution.py", ["--quick", "--srresnet-steps", "--precision", "--json"]),
+    ("cyclegan_speed.py", ["--device", "--weights", "--random-weights", "--compile"]),
+    ("mode_collapse.py", ["--configs", "--datasets", "--seeds", "--jobs"]),
+    ("digits_conditional.py", ["--variants", "--seeds", "--steps", "--set"]),
+    ("load_speed.py", ["--runs", "--threads"]),
+    ("cold_start.py", ["--runs"]),
 ])
 def test_benchmark_command_starts_and_lists_its_flags(command, flags):
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / command), "--help"],

@@ -50,3 +50,15 @@ def save_photo(array: np.ndarray, path: Path) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray((np.clip(array, 0, 1) * 255 + 0.5).astype(np.uint8)).save(path)
+
+
+def centre_square(name: str, side: int) -> np.ndarray:
+    """A bundled RGB photo centre-cropped to a square and scaled to ``side`` pixels, float32
+    (side, side, 3) in [0, 1]."""
+    from PIL import Image
+
+    array = bundled_photo(name)[..., :3]
+    short = min(array.shape[:2])
+    top, left = (array.shape[0] - short) // 2, (array.shape[1] - short) // 2
+    square = Image.fromarray(array[top:top + short, left:left + short])
+    return np.asarray(square.resize((side, side), Image.LANCZOS), np.float32) / 255

@@ -3,24 +3,11 @@ plain eager fp32 forward of the same network, measured interleaved."""
 
 from __future__ import annotations
 
-import time
-
 import torch
 
 from ganzoo.metrics.fidelity import psnr
 
-
-def best_times(functions, repeats: int) -> list[float]:
-    """Best wall time of each function, measured interleaved so load changes hit all alike."""
-    for function in functions:
-        function()  # warm-up (allocator, oneDNN primitive cache, bf16 probe)
-    best = [float("inf")] * len(functions)
-    for _ in range(repeats):
-        for index, function in enumerate(functions):
-            began = time.perf_counter()
-            function()
-            best[index] = min(best[index], time.perf_counter() - began)
-    return best
+from .timing import best_times
 
 
 def time_inference(model, repeats: int) -> dict[str, float]:
