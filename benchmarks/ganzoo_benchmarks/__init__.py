@@ -10,8 +10,12 @@ exactly like a benchmark run) is a thin layer over these modules:
 * `budget_training`: training through the one Trainer within a CPU-time budget.
 * `translation_tasks`: the deblur (pix2pix) and colour-grade (CycleGAN) tasks.
 * `grade_diagnostics`: the runs that locate what limits the colour-grade score.
-* `super_resolution_eval`: the ×4 benchmark's photos, degradation and Y-channel scores.
-* `super_resolution_training`, `inference_timing`: its training runs and inference timing.
+* `super_resolution_eval`, `super_resolution_training`, `super_resolution_timing`: the ×4
+  benchmark's photos and Y-channel scores, its training runs, its inference timing.
+* `plain_resnet9`: CycleGAN's ResNet-9 in plain PyTorch, the speed benchmark's reference.
+* `timing`: interleaved and alternating timers, process timing, the matmul peak.
+* `digits_training`: the digits benchmark's training split and recipe runs.
+* `mode_collapse_runs`: the mode-collapse benchmark's runs and table.
 * `zoo_recipes`, `zoo_data`, `zoo_scoring`: the shipped models' recipes, their training data and
   their scoring.
 
