@@ -1,5 +1,6 @@
 # Two commands a new user needs: `make demo` and `make test`. Both create .venv, install
-# ganzoo and every first-party plugin (editable) against constraints.txt (pinned CPU torch).
+# ganzoo, every first-party plugin and the benchmarks' package (editable) against
+# constraints.txt (pinned CPU torch).
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
@@ -12,8 +13,10 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP): $(PY) pyproject.toml constraints.txt $(wildcard plugins/*/pyproject.toml)
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]' $(foreach p,$(PLUGINS),-e $(p))
+$(STAMP): $(PY) pyproject.toml constraints.txt $(wildcard plugins/*/pyproject.toml) \
+		benchmarks/pyproject.toml
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]' $(foreach p,$(PLUGINS),-e $(p)) \
+		-e benchmarks
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,4 +28,4 @@ test: install
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info plugins/*/*.egg-info
+	rm -rf $(VENV) build *.egg-info plugins/*/*.egg-info benchmarks/*.egg-info

@@ -9,10 +9,9 @@ Run: .venv/bin/python benchmarks/cold_start.py [--runs 15]
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
-import time
+
+from ganzoo_benchmarks.timing import median_seconds
 
 COMMANDS = {
     "ganzoo list": [sys.executable, "-m", "ganzoo", "list"],
@@ -21,16 +20,6 @@ COMMANDS = {
     "python -c 'import torch'": [sys.executable, "-c", "import torch"],
     "python -c 'pass' (interpreter floor)": [sys.executable, "-c", "pass"],
 }
-
-
-def median_seconds(argv: list[str], runs: int) -> float:
-    times = []
-    subprocess.run(argv, capture_output=True, check=True)  # warm the OS file cache once
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, capture_output=True, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

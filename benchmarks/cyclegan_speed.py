@@ -4,7 +4,8 @@ eager fp32 PyTorch forward of the same architecture and weights.
 Rows (all in one run, measurements interleaved so load changes hit every row alike; each time
 is the median of ``--repeats`` runs after a warm-up):
 
-* plain eager fp32 — the reference architecture written out below with ``nn.Sequential``,
+* plain eager fp32 — the reference architecture written out with ``nn.Sequential``
+  (`ganzoo_benchmarks.plain_resnet9`),
   the same weights loaded, ``torch.no_grad()``, default layout;
 * ganzoo's sampling path — what ``ganzoo sample`` runs: its load-aware CPU thread choice
   (`ganzoo.thread_choice.choose_threads`) and ``model.translate`` ([0, 1] in/out, padding to the
@@ -26,10 +27,11 @@ Targets: ganzoo's model time <= 0.6x the plain reference; the ``ganzoo sample`` 
 
 Weights. bf16 rounding error depends on them: a random initialisation amplifies it to 8-14/255
 (whole network and mixed alike), so ``auto`` rightly stays in fp32 there, while trained weights
-are far tamer (bf16 3-4/255, mixed 1-1.3/255; `benchmarks/results/cyclegan_speed.txt`). No trained ResNet-9 ships offline, so by default the benchmark trains one
-(once; later runs reuse it) with ``ganzoo train cyclegan`` on the colour-grade photos of
-`translation_quality.py` — the paper's objective and architecture (ResNet-9, ngf 64, instance
-norm), 64-pixel crops, 2,500 steps, 1 thread (`TRAIN_ARGS`; ~35 CPU-minutes) — into
+are far tamer (bf16 3-4/255, mixed 1-1.3/255; `benchmarks/results/cyclegan_speed.txt`). No
+trained ResNet-9 ships offline, so by default the benchmark trains one (once; later runs reuse
+it) with ``ganzoo train cyclegan`` on the colour-grade photos of `translation_quality.py`
+(`ganzoo_benchmarks.translation_tasks`) — the paper's objective and architecture (ResNet-9,
+ngf 64, instance norm), 64-pixel crops, 2,500 steps, 1 thread (`TRAIN_ARGS`; ~35 CPU-minutes) — into
 ``runs/speed-resnet9``. ``--weights`` names another trained ResNet-9 CycleGAN (a folder or
 zoo name, e.g. one made by ``ganzoo convert latest_net_G.pth --variant cyclegan --set
 netG=resnet_9blocks``); ``--random-weights`` times a seeded random initialisation instead.
@@ -52,7 +54,10 @@ import time
 from pathlib import Path
 
 import torch
-from torch import nn
+
+from ganzoo_benchmarks.photos import centre_square
+from ganzoo_benchmarks.plain_resnet9 import PlainResnet9
+from ganzoo_benchmarks.timing import interleaved, matmul_peak
 
 REPRODUCE = ".venv/bin/python benchmarks/cyclegan_speed.py"
 GFLOP_PER_IMAGE = 99.0
@@ -63,38 +68,6 @@ TRAIN_ARGS = ["train", "cyclegan", "--data",
               "unpaired:{data}?image_size=64&preprocess=crop&repeat=16", "--steps", "2500",
               "--set", "image_size=64", "--set", "lr_decay_start=1250", "--set", "threads=1",
               "--seed", "0"]
-
-
-# ----- the plain reference, written out ----------------------------------------------------------
-class PlainBlock(nn.Module):
-    def __init__(self, dim):
-        super().__init__()
-        self.conv_block = nn.Sequential(
-            nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3), nn.InstanceNorm2d(dim), nn.ReLU(True),
-            nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3), nn.InstanceNorm2d(dim))
-
-    def forward(self, x):
-        return x + self.conv_block(x)
-
-
-class PlainResnet9(nn.Module):
-    """CycleGAN's ResNet-9 generator exactly as published (c7s1-64, d128, d256, 9xR256,
-    u128, u64, c7s1-3, tanh), no ganzoo code involved."""
-
-    def __init__(self, ngf=64):
-        super().__init__()
-        layers = [nn.ReflectionPad2d(3), nn.Conv2d(3, ngf, 7), nn.InstanceNorm2d(ngf), nn.ReLU(True),
-                  nn.Conv2d(ngf, ngf * 2, 3, 2, 1), nn.InstanceNorm2d(ngf * 2), nn.ReLU(True),
-                  nn.Conv2d(ngf * 2, ngf * 4, 3, 2, 1), nn.InstanceNorm2d(ngf * 4), nn.ReLU(True)]
-        layers += [PlainBlock(ngf * 4) for _ in range(9)]
-        layers += [nn.ConvTranspose2d(ngf * 4, ngf * 2, 3, 2, 1, 1), nn.InstanceNorm2d(ngf * 2),
-                   nn.ReLU(True),
-                   nn.ConvTranspose2d(ngf * 2, ngf, 3, 2, 1, 1), nn.InstanceNorm2d(ngf), nn.ReLU(True),
-                   nn.ReflectionPad2d(3), nn.Conv2d(ngf, 3, 7), nn.Tanh()]
-        self.model = nn.Sequential(*layers)
-
-    def forward(self, x):
-        return self.model(x)
 
 
 # ----- weights and the photo ------------------------------------------------------------------------
@@ -110,8 +83,8 @@ def trained_weights(folder: Path) -> Path:
     if (folder / "train.json").exists():
         command = ganzoo_command("train", "cyclegan", "--resume", "--out", str(folder))
     else:
-        sys.path.insert(0, str(Path(__file__).parent))
-        from translation_quality import SPLITS, write_grade_photos
+        from ganzoo_benchmarks.photos import SPLITS
+        from ganzoo_benchmarks.translation_tasks import write_grade_photos
 
         photos = folder.with_name(folder.name + "-photos")
         # The rotation grade: the one these weights were first trained and timed on.
@@ -126,52 +99,7 @@ def trained_weights(folder: Path) -> Path:
 
 def photo() -> torch.Tensor:
     """skimage's chelsea, centre-cropped to a square and scaled to SIZE, (1, 3, SIZE, SIZE)."""
-    import numpy as np
-    import skimage.data
-    from PIL import Image
-
-    array = skimage.data.chelsea()
-    side = min(array.shape[:2])
-    top, left = (array.shape[0] - side) // 2, (array.shape[1] - side) // 2
-    square = Image.fromarray(array[top:top + side, left:left + side])
-    scaled = np.asarray(square.resize((SIZE, SIZE), Image.LANCZOS), np.float32) / 255
-    return torch.from_numpy(scaled.copy()).permute(2, 0, 1)[None]
-
-
-# ----- timing ---------------------------------------------------------------------------------------
-def sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
-def interleaved(runs: dict, repeats: int, device: torch.device) -> dict[str, float]:
-    """Median seconds per call of each function, calls interleaved round-robin."""
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for fn in runs.values():  # warm-up (allocator, oneDNN primitive caches, compile)
-        fn()
-    sync(device)
-    for _ in range(repeats):
-        for name, fn in runs.items():
-            began = time.perf_counter()
-            fn()
-            sync(device)
-            times[name].append(time.perf_counter() - began)
-    return {name: statistics.median(values) for name, values in times.items()}
-
-
-def matmul_peak(device: torch.device, repeats: int = 5) -> float:
-    """Measured fp32 GFLOP/s of a 2048^3 matmul (the machine's practical ceiling)."""
-    a = torch.randn(2048, 2048, device=device)
-    b = torch.randn(2048, 2048, device=device)
-    torch.mm(a, b)
-    sync(device)
-    best = float("inf")
-    for _ in range(repeats):
-        began = time.perf_counter()
-        torch.mm(a, b)
-        sync(device)
-        best = min(best, time.perf_counter() - began)
-    return 2 * 2048 ** 3 / best / 1e9
+    return torch.from_numpy(centre_square("chelsea", SIZE)).permute(2, 0, 1)[None]
 
 
 def main() -> None:

@@ -23,26 +23,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from ganzoo_benchmarks.timing import median_pair
+
 REVISION = "0123456789abcdef0123456789abcdef01234567"  # any 40-hex id: the cache is built here
-
-
-def median_pair(first, second, runs: int) -> tuple[float, float]:
-    """Median seconds of two callables, alternating which goes first to share any drift."""
-    times: tuple[list[float], list[float]] = ([], [])
-    first(), second()  # warm-up: imports, page cache, allocator
-    for i in range(runs):
-        order = ((0, first), (1, second)) if i % 2 == 0 else ((1, second), (0, first))
-        for index, function in order:
-            start = time.perf_counter()
-            function()
-            times[index].append(time.perf_counter() - start)
-    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def main() -> None:

@@ -12,7 +12,9 @@ about twice the fp32 rate, and in channels-last memory (``--channels-last``, ~18
 step); on a CPU without native bf16 the same run is fp32 and slower (the table shows the CPU
 seconds). SRGAN is fine-tuned from the SRResNet against a PatchGAN (``--discriminator patch``):
 the paper's VGG-style D, one logit per crop, made SRGAN sharper on some seeds only in a
-400-step fine-tune. Results: ``benchmarks/results/super_resolution.txt``.
+400-step fine-tune. Results: ``benchmarks/results/super_resolution.txt``. The code:
+``ganzoo_benchmarks.super_resolution_eval`` (photos, scores), ``super_resolution_training``,
+``super_resolution_timing``.
 
     .venv/bin/python benchmarks/super_resolution.py            # the reported run
     .venv/bin/python benchmarks/super_resolution.py --quick    # a smoke run (seconds)
@@ -29,126 +31,15 @@ import argparse
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 
-from ganzoo.building import build_model
-from ganzoo_srgan.degrade import DegradedPairs, crop_to_multiple, degrade, round_to_8bit
-from ganzoo.layout import load_pretrained_folder
-from ganzoo.metrics.fidelity import psnr, sharpness, ssim
-from ganzoo.train import TrainConfig, Trainer
-
-SCALE = 4
-#: Natural photos only (gray ones count: SR learns luma structure). Microscopy, fundus and
-#: deep-sky images (immunohistochemistry, retina, hubble_deep_field) trained worse for these
-#: held-out photos: +0.945 vs +0.975 dB at 4,000 steps.
-TRAIN_PHOTOS = ("astronaut", "coffee", "rocket", "motorcycle", "camera", "brick", "coins",
-                "clock", "grass", "gravel", "moon")
-#: Published ×4 Set5 PSNR (Ledig et al. 2017, Table 2): context only, different data.
-SET5 = {"bicubic": 28.43, "SRResNet": 32.05, "SRGAN": 29.40}
-
-
-def as_tensor(array: np.ndarray) -> torch.Tensor:
-    if array.ndim == 2:
-        array = np.repeat(array[..., None], 3, axis=2)
-    return torch.from_numpy(np.ascontiguousarray(array[..., :3])).permute(2, 0, 1).float() / 255
-
-
-def bundled_photo(name: str) -> np.ndarray:
-    """A scikit-image sample as stored ("motorcycle": the left view of the stereo pair)."""
-    from skimage import data
-
-    return data.stereo_motorcycle()[0] if name == "motorcycle" else getattr(data, name)()
-
-
-def photos() -> tuple[list[torch.Tensor], dict[str, torch.Tensor]]:
-    from skimage import data
-    from sklearn.datasets import load_sample_images
-
-    train = [as_tensor(bundled_photo(name)) for name in TRAIN_PHOTOS]
-    samples = load_sample_images()
-    test = {"chelsea": as_tensor(data.chelsea())}
-    for name, image in zip(samples.filenames, samples.images):
-        test[Path(name).stem] = as_tensor(image)
-    return train, {k: crop_to_multiple(v, SCALE) for k, v in test.items()}
-
-
-def evaluate(upscale, test: dict[str, torch.Tensor]) -> dict[str, float]:
-    rows = {"psnr": [], "ssim": [], "sharpness": [], "sharpness_gt": []}
-    for hr in test.values():
-        lr = degrade(hr, SCALE)  # rounded to 8 bits, as a PNG would hold it
-        sr = round_to_8bit(upscale(lr[None]))
-        rows["psnr"].append(psnr(sr, hr[None], SCALE))
-        rows["ssim"].append(ssim(sr, hr[None], SCALE))
-        rows["sharpness"].append(sharpness(sr, SCALE))
-        rows["sharpness_gt"].append(sharpness(hr[None], SCALE))
-    return {k: float(np.mean(v)) for k, v in rows.items()}
-
-
-def fp32(model):
-    """The model's upscaling in full precision: what the quality rows score (the fast path's
-    bf16, where it runs, is checked and timed separately)."""
-    return lambda lr: model.translate(lr, precision="fp32")
-
-
-def interpolation(mode: str):
-    def run(lr: torch.Tensor) -> torch.Tensor:
-        kwargs = {} if mode == "nearest" else {"align_corners": False}
-        return F.interpolate(lr, scale_factor=SCALE, mode=mode, **kwargs).clamp(0, 1)
-    return run
-
-
-def train(variant: str, values: dict, dataset, steps: int, batch: int, seed: int, out: Path,
-          precision: str, channels_last: bool):
-    torch.manual_seed(seed)
-    model = build_model(variant, values)
-    config = TrainConfig(steps=steps, batch_size=batch, seed=seed, device="cpu",
-                         sample_every=0, checkpoint_every=0, log_every=max(1, steps // 20),
-                         preview_count=4, ema_decay=0.999, precision=precision,
-                         channels_last=channels_last)
-    trainer = Trainer(model, dataset, config, out_dir=out)
-    began, cpu_began = time.perf_counter(), time.process_time()
-    trainer.fit()
-    # CPU seconds of this process (all its threads): the fair budget on a shared machine.
-    return load_pretrained_folder(out), {"train_s": time.perf_counter() - began,
-                                         "train_cpu_s": time.process_time() - cpu_began,
-                                         "precision": trainer.precision}
-
-
-def best_times(functions, repeats: int) -> list[float]:
-    """Best wall time of each function, measured interleaved so load changes hit all alike."""
-    for function in functions:
-        function()  # warm-up (allocator, oneDNN primitive cache, bf16 probe)
-    best = [float("inf")] * len(functions)
-    for _ in range(repeats):
-        for index, function in enumerate(functions):
-            began = time.perf_counter()
-            function()
-            best[index] = min(best[index], time.perf_counter() - began)
-    return best
-
-
-def time_inference(model, repeats: int) -> dict[str, float]:
-    from ganzoo_srgan.upscaling import network_function
-
-    lr = torch.rand(1, 3, 128, 128, generator=torch.Generator().manual_seed(0))
-    network = model.generator.eval()
-
-    def plain():
-        with torch.no_grad():
-            return network(lr)
-
-    plain_s, fast_s = best_times([plain, lambda: model.translate(lr, tile=128)], repeats)
-    reference = plain().clamp(0, 1)
-    fast = model.translate(lr, tile=128)
-    return {"plain_s": plain_s, "translate_s": fast_s, "ratio": fast_s / plain_s,
-            "mean_abs_diff": float((fast - reference).abs().mean()),
-            "psnr_vs_fp32": psnr(fast, reference, 0, y_channel=False),
-            "precision": network_function(model).precision}
+from ganzoo_srgan.degrade import DegradedPairs
+from ganzoo_benchmarks.super_resolution_timing import time_inference
+from ganzoo_benchmarks.super_resolution_eval import (SCALE, SET5, evaluate, fp32, interpolation,
+                                                     photos)
+from ganzoo_benchmarks.super_resolution_training import train
 
 
 def main() -> None:

@@ -4,10 +4,20 @@ import pytest
 import torch
 from torch import nn
 
+import ganzoo.nets.fast_inference
 from ganzoo.errors import GanzooError
 from ganzoo.interfaces import Generator
-from ganzoo.nets.fast_inference import BF16_MAX_ERROR, bf16_is_fast, fast_path, probe_image
+from ganzoo.nets.fast_inference import BF16_MAX_ERROR, fast_path, probe_image
 from ganzoo_pix2pix.translate_image import per_image_batchnorm
+
+
+@pytest.fixture(params=[True, False], ids=["native-bf16", "no-native-bf16"])
+def native_bf16(request, monkeypatch) -> bool:
+    """Both answers of the hardware check, patched where ``auto`` looks it up, so each test runs
+    the precision selection of a CPU with and without native bf16 on any CPU (the probe's bf16
+    arithmetic runs everywhere, emulated where the CPU lacks it)."""
+    monkeypatch.setattr(ganzoo.nets.fast_inference, "bf16_is_fast", lambda device: request.param)
+    return request.param
 
 
 def gentle_network() -> nn.Module:
@@ -30,16 +40,15 @@ def chaotic_network() -> nn.Module:
     return nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), *layers, nn.Conv2d(16, 3, 1)).eval()
 
 
-def test_auto_picks_bf16_only_within_the_error_budget():
+def test_auto_picks_bf16_only_within_the_error_budget(native_bf16):
     gentle = fast_path(gentle_network(), channels=3)
     chaotic = fast_path(chaotic_network(), channels=3)
-    if not bf16_is_fast(torch.device("cpu")):
-        # No native bf16 here: no probe, fp32 everywhere.
+    if native_bf16:
+        assert gentle.precision == "bf16" and gentle.probe_error <= BF16_MAX_ERROR
+        assert chaotic.precision == "fp32" and chaotic.probe_error > BF16_MAX_ERROR
+    else:  # bf16 would be slower than fp32: no probe, fp32 everywhere
         assert (gentle.precision, gentle.probe_error) == ("fp32", None)
         assert (chaotic.precision, chaotic.probe_error) == ("fp32", None)
-        return
-    assert gentle.precision == "bf16" and gentle.probe_error <= BF16_MAX_ERROR
-    assert chaotic.precision == "fp32" and chaotic.probe_error > BF16_MAX_ERROR
 
 
 def test_fp32_is_the_plain_forward_and_bf16_can_be_forced():
@@ -131,13 +140,13 @@ class StagedNetwork(Generator):
         return run_stage(self.stage, self.body(x))
 
 
-def test_auto_runs_mixed_when_only_the_output_stage_is_sensitive():
+def test_auto_runs_mixed_when_only_the_output_stage_is_sensitive(native_bf16):
     net = StagedNetwork().eval()
     path = fast_path(net, channels=3)
-    if not bf16_is_fast(torch.device("cpu")):
+    if native_bf16:
+        assert path.precision == "mixed" and path.probe_error <= BF16_MAX_ERROR
+    else:
         assert (path.precision, path.probe_error) == ("fp32", None)
-        return
-    assert path.precision == "mixed" and path.probe_error <= BF16_MAX_ERROR
     # The whole network in bf16 misses the budget, so the stage is what mixed saves.
     x = probe_image(3, 64, (0.0, 1.0))
     with torch.no_grad():
@@ -224,7 +233,7 @@ def test_sample_cli_offers_every_inference_precision():
     assert set(TRAINING_PRECISIONS) | set(INFERENCE_PRECISIONS) == set(PRECISIONS)
 
 
-def test_translation_probes_at_128_pixels():
+def test_translation_probes_at_the_translation_probe_size(native_bf16):
     """A probe's largest error grows with its size; the image-to-image generators are probed at
     TRANSLATION_PROBE_SIZE, the size at which trained ResNet-9s' bf16 error showed."""
     from ganzoo.nets.fast_inference import TRANSLATION_PROBE_SIZE
@@ -235,7 +244,31 @@ def test_translation_probes_at_128_pixels():
     sides = []
     net.model[0].register_forward_pre_hook(lambda module, args: sides.append(args[0].shape[-1]))
     translate_images(net, torch.rand(1, 3, 16, 16), in_channels=3, value_range=(-1.0, 1.0))
-    if bf16_is_fast(torch.device("cpu")):
-        assert TRANSLATION_PROBE_SIZE == 128 and sides[0] == TRANSLATION_PROBE_SIZE
+    if native_bf16:
+        # fp32 reference and bf16 (then mixed, if bf16 missed) at the probe size, then the image.
+        assert set(sides[:-1]) == {TRANSLATION_PROBE_SIZE} and len(sides) in (3, 4), sides
+        assert sides[-1] == 16
     else:
         assert sides == [16]  # no probe without fast bf16 (16 px: no padding needed)
+
+
+@pytest.mark.parametrize("capability, flags, expected", [
+    ("AVX512", True, True), ("AMX", True, True), ("AVX512", False, False),
+    ("AVX2", True, False), ("DEFAULT", False, False)])
+def test_native_bf16_needs_both_the_isa_level_and_the_cpu_flag(monkeypatch, capability, flags,
+                                                                expected):
+    import ganzoo.native_bf16 as native
+
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: capability)
+    monkeypatch.setattr(native, "_cpu_flags_have_bf16", lambda: flags)
+    assert native.bf16_is_fast(torch.device("cpu")) is expected
+    assert native.bf16_is_fast(torch.device("meta")) is False
+
+
+def test_auto_uses_bf16_on_this_cpu_when_it_computes_bf16_natively():
+    """The unpatched check on real hardware: only a CPU with AVX512-BF16 or AMX can run it."""
+    from ganzoo.native_bf16 import bf16_is_fast
+
+    if not bf16_is_fast(torch.device("cpu")):
+        pytest.skip("this CPU has no native bf16 (AVX512-BF16 or AMX)")
+    assert fast_path(gentle_network(), channels=3).precision == "bf16"

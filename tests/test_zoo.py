@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -66,17 +67,20 @@ def run(model) -> torch.Tensor:
 def test_registry_has_the_first_party_models():
     assert ENTRIES, "registry.yaml lists no first-party models"
     reg = registry()
-    shipped_variants = {reg.get(name).variant for name in ENTRIES}
     for alias in REQUIRED_ALIASES:
-        if alias in shipped_variants:
-            assert reg.get(alias).name in ENTRIES and reg.get(alias).variant == alias
+        assert reg.get(alias).name in ENTRIES and reg.get(alias).variant == alias, alias
+    for name in ENTRIES:  # every alias an entry declares reaches that entry
+        for alias in reg.get(name).aliases:
+            assert reg.get(alias).name == name, (name, alias)
 
 
 @pytest.mark.parametrize("name", ENTRIES)
 def test_entry_is_honest_and_complete(name):
     entry = registry().get(name)
-    # Nothing is on the Hub yet: no entry may claim a repo or revision.
-    assert entry.weights.repo is None and entry.weights.revision is None
+    # A Hub pin is whole (repo at a 40-hex revision) or absent; the shipped copy is always there.
+    assert (entry.weights.repo is None) == (entry.weights.revision is None)
+    if entry.weights.revision is not None:
+        assert re.fullmatch(r"[0-9a-f]{40}", entry.weights.revision), entry.weights.revision
     assert entry.weights.shipped and entry.weights.size
     assert entry.license and entry.dataset and entry.recipe and entry.metrics
     assert set(entry.aliases) <= {entry.variant}  # an alias is the short name users type
@@ -164,10 +168,14 @@ def test_fp16_storage_keeps_outputs_within_2_of_255(name):
 
 
 def test_install_time_fp16_check_recorded_within_tolerance():
+    """fp16 copies record the install-time check within 2/255; fp32 ones have nothing to check."""
     for name in ENTRIES:
         record = json.loads((resolve(name).weights.parent / "metrics.json").read_text())
+        assert record["dtype"] in ("float16", "float32"), name
         if record["dtype"] == "float16":
             assert record["fp16_vs_fp32_max_abs_diff"] <= TOLERANCE, name
+        else:
+            assert record["fp16_vs_fp32_max_abs_diff"] is None, name
 
 
 def test_total_shipped_weights_within_budget():
@@ -189,6 +197,8 @@ def test_card_recipe_and_metrics_agree(name):
     assert (folder / "sample.png").stat().st_size > 0
     for metric, value in entry.metrics.items():
         assert f"| {metric} | {value} |" in card
+    # The card says whether the model is on the Hub exactly as the registry pin does.
+    assert ("**not published yet**" in card) == (entry.weights.repo is None)
     recipe = yaml.safe_load((folder / "recipe.yaml").read_text())
     assert recipe["name"] == name and recipe["variant"] == entry.variant
     config = json.loads((folder / "config.json").read_text())["config"]

@@ -45,44 +45,7 @@ class InfoGANConfig:
     the 75 % split), these defaults, 3,000 iterations (the ``digits`` recipe), one thread:
     see ``benchmarks/results/digits_conditional.txt``
     (``python benchmarks/digits_conditional.py --variants infogan --seeds 0 1 2 --threads 1``).
-
-    Of the settings tried, the stroke-thickness strength of the style views
-    (``augment_thickness``) moved it most, though by less than runs spread. Everything else at
-    these defaults, one thread (code accuracy %; 145-175 CPU-s per run, two 1-thread runs side
-    by side):
-
-    ====================  =======================================  =====  =========
-    augment_thickness     seeds 0 / 1 / 2 / 3 / 4 / 5              mean   seeds 0-2
-    ====================  =======================================  =====  =========
-    0.0                   85.5 / 87.0 / 83.5 / 86.8 / 81.8 / 93.1  86.3   85.3
-    **0.2** (default)     99.2 / 86.9 / 92.5 / 90.5 / 93.3 / 91.7  92.4   92.9
-    0.3                   90.7 / 90.2 / 85.9 / 91.9 / 89.8 / 92.1  90.1   88.9
-    0.5 (until now)       89.0 / 91.4 / 85.4 / 88.9 / 83.3 / 93.3  88.6   88.6
-    ====================  =======================================  =====  =========
-
-    Seeds 6 / 7 / 8, not used to choose 0.2 (seeds 0-2 are also the benchmark's): 0.2 gives
-    89.9 / 87.9 / 90.1 (mean 89.3), 0.5 gives 83.2 / 97.5 / 84.6 (88.4); over seeds 0-8,
-    0.2 averages 91.3 % and 0.5 88.5 %, and 0.2 is ahead on 6 of the 9 seeds. The spread between
-    runs is as large as the setting's effect, which is why the recipe pins the thread count the
-    benchmark measured: on 2 threads (another float summation order) seeds 0-2 give 94.4 / 81.3
-    / 86.4 % (mean 87.4 %) at 0.2 and 88.8 / 76.5 / 95.0 % (86.8 %) at 0.5.
-
-    Why, as far as measured: at 0.5 the misses were digit pairs sharing a cluster (1 with 8,
-    5 with 9, in the confusion matrices of seeds 2 and 4), pairs that an 8×8 dilation or
-    erosion moves towards each other, so a strong invariance to thickness plausibly teaches Q
-    to merge them; with none, nothing stops clusters from following thickness. Q's clustering
-    of the real test digits: mean 86.4 % at 0.2, 85.2 % at 0.5 (seeds 1-5).
-
-    Runs are chaotic: float-level changes move one seed by up to 12 points, hence nine seeds.
-    Earlier steps (seed 0, or the mean of seeds 0-2, 2,000 iterations, thickness 0.5):
-    paper-like settings (z of 62, λ = 1, lr 2e-4) 45 %; z of 8 54 %; z of 8, λ = 2, lr 1e-3
-    for G and Q, RIM real-clustering term (``real_cluster_weight=1``) 65 / 61 % mean; + IIC
-    invariance weight 3 (RIM off) mean 81.8 %; + ``invariance_balance`` 1.5 and ``lr_d`` 5e-4
-    mean 84.5 %; + ``fake_augment`` mean 88.6 %. Not better (thickness 0.5): IIC weight 6, IIC
-    beside RIM, ``lr_d`` 1e-3, IIC between two augmented views, a 30-way overclustering head,
-    ``invariance_balance`` 2.0, 3,500 or 4,500 iterations, ``d_width`` 64 (89.6 / 87.2 % on
-    seeds 0 / 1 at ~275 CPU-s), and Sinkhorn-balanced swapped prediction (SwAV-style) in place
-    of IIC (73.3 / 84.2 / 95.9 / 94.9 / 89.6 / 84.2 %, mean 87.0 %).
+    How these defaults were chosen (seed tables, settings tried): ``docs/experiments/infogan.md``.
     """
 
     num_categories: int = 10         # values of the categorical code

@@ -2,13 +2,14 @@
 
 Each shipped model lives in ``plugins/<dist>/<package>/pretrained/<name>/`` with a
 ``recipe.yaml``: the exact ``ganzoo train`` arguments (variant, data, every ``--set`` value) plus
-how its training data is prepared from bundled photos and how it is scored (the matching code of
-``benchmarks/``). One command retrains one model::
+how its training data is prepared from bundled photos and how it is scored (the benchmarks' own
+code, `ganzoo_benchmarks.zoo_data` and `ganzoo_benchmarks.zoo_scoring`). One command retrains one
+model::
 
-    .venv/bin/python examples/train_zoo.py cyclegan-grade-s        # train + score, prints metrics
-    .venv/bin/python examples/train_zoo.py cyclegan-grade-s --install   # also refresh the shipped copy
-    .venv/bin/python examples/train_zoo.py cyclegan-grade-s --check     # compare with the card
-    .venv/bin/python examples/train_zoo.py --list
+    .venv/bin/python tools/train_zoo.py cyclegan-grade-s        # train + score, prints metrics
+    .venv/bin/python tools/train_zoo.py cyclegan-grade-s --install   # also refresh the shipped copy
+    .venv/bin/python tools/train_zoo.py cyclegan-grade-s --check     # compare with the card
+    .venv/bin/python tools/train_zoo.py --list
 
 ``--install`` replaces the shipped folder's weights (generator only, fp16 where the recipe says
 so), card, sample image and ``metrics.json``, rewrites the recipe with every resolved setting
@@ -20,84 +21,16 @@ pix2pix-deblur-s): the thread count changes the floating-point order, and so the
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from ganzoo_benchmarks.zoo_recipes import compare_metrics, read_recipe, recipes
+
 ROOT = Path(__file__).resolve().parent.parent
-# Data and scoring live in the benchmarks, so a zoo model is judged exactly like a benchmark run.
-BENCHMARKS = ROOT / "benchmarks"
 HUB_ORG = "ganzoo"  # where the models are meant to be published (not published yet)
-SR_TILE = 128  # side of the tiles the SR photos are cut into (see prepare_data)
-#: The photos the shipped SR models were trained on (their recipes name them). The benchmark
-#: has since moved to natural photos only (benchmarks/super_resolution.py TRAIN_PHOTOS).
-SR_ZOO_PHOTOS = ("astronaut", "coffee", "rocket", "immunohistochemistry", "hubble_deep_field",
-                 "retina")
-
-
-def recipes() -> dict[str, Path]:
-    """Model name -> its recipe.yaml, for every shipped first-party model."""
-    found = sorted(ROOT.glob("plugins/ganzoo-*/ganzoo_*/pretrained/*/recipe.yaml"))
-    return {path.parent.name: path for path in found}
-
-
-def read_recipe(path: Path) -> dict:
-    import yaml
-
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def benchmark(name: str):
-    """Import ``benchmarks/<name>.py`` (the folder is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"zoo_bench_{name}", BENCHMARKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-# ----- training data, written from bundled photos ---------------------------------------------------
-def prepare_data(kind: str | None, work: Path, grade: str | None = None) -> Path:
-    """Write the files a recipe's ``--data`` points at under ``work``; returns the folder.
-    ``grade``: the colour grade of ``grade`` data (benchmarks/translation_quality.py GRADES)."""
-    folder = work / "data" / "-".join(filter(None, (kind or "none", grade)))
-    if kind is None or (folder / ".done").exists():
-        return folder
-    if kind == "grade":  # CycleGAN: photos (A) and disjoint photos under a colour grade (B)
-        bench = benchmark("translation_quality")
-        for side, key in (("trainA", "grade_train_A"), ("trainB", "grade_train_B")):
-            for name in bench.SPLITS[key]:
-                photo = bench.load_photo(name)
-                bench.save(photo if side == "trainA" else bench.grade(photo, grade),
-                           folder / side / f"{name}.png")
-    elif kind == "deblur":  # pix2pix: blurred | sharp pairs side by side
-        bench = benchmark("translation_quality")
-        for name in bench.SPLITS["deblur_train"]:
-            photo = bench.load_photo(name)
-            bench.save(bench.np.concatenate([bench.blur(photo), photo], axis=1),
-                       folder / f"{name}.png")
-    elif kind == "sr-photos":  # SRResNet/SRGAN: the benchmark's training photos, in tiles
-        from PIL import Image
-
-        bench = benchmark("super_resolution")
-        folder.mkdir(parents=True, exist_ok=True)
-        # 128-px tiles: the loader decodes one file per crop, and a whole 2-megapixel photo
-        # per 64-px crop made data loading 10x slower than the network.
-        for name in SR_ZOO_PHOTOS:
-            array = bench.bundled_photo(name)
-            if array.ndim == 2:
-                array = bench.np.repeat(array[..., None], 3, axis=2)
-            array = array[..., :3]
-            for top in range(0, array.shape[0] - SR_TILE + 1, SR_TILE):
-                for left in range(0, array.shape[1] - SR_TILE + 1, SR_TILE):
-                    tile = array[top:top + SR_TILE, left:left + SR_TILE]
-                    Image.fromarray(tile).save(folder / f"{name}-{top}-{left}.png")
-    else:
-        raise SystemExit(f"recipe names unknown data preparation {kind!r}")
-    (folder / ".done").write_text("")
-    return folder
 
 
 # ----- training through the real CLI -----------------------------------------------------------------
@@ -113,6 +46,8 @@ def train_command(recipe: dict, data_folder: Path, out: Path) -> list[str]:
 
 
 def train(recipe: dict, work: Path) -> Path:
+    from ganzoo_benchmarks.zoo_data import prepare_data
+
     folder = prepare_data(recipe.get("prepare"), work, recipe.get("grade"))
     out = work / "runs" / recipe["name"]
     command = train_command(recipe, folder, out)
@@ -120,85 +55,6 @@ def train(recipe: dict, work: Path) -> Path:
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     subprocess.run(command, check=True, env=env)
     return out
-
-
-# ----- scoring with the benchmarks' code --------------------------------------------------------------
-def score(recipe: dict, model) -> dict:
-    """The recipe's ``evaluate`` metrics for ``model`` (numbers rounded for the card)."""
-    import torch
-
-    torch.set_num_threads(1)
-    kind = recipe["evaluate"]
-    if kind == "grade":
-        bench = benchmark("translation_quality")
-        test = [bench.load_photo(n) for n in bench.SPLITS["test"]]
-        truths = [bench.grade(p, recipe["grade"]) for p in test]
-        ours = bench.score(bench.translate_all(model, test, direction="AtoB"), truths)
-        base = bench.score(test, truths)
-        return {"psnr_db": round(ours["psnr"], 2), "ssim": round(ours["ssim"], 3),
-                "identity_psnr_db": round(base["psnr"], 2),
-                "test_photos": ", ".join(bench.SPLITS["test"])}
-    if kind == "deblur":
-        bench = benchmark("translation_quality")
-        test = [bench.load_photo(n) for n in bench.SPLITS["test"]]
-        inputs = [bench.blur(p) for p in test]
-        ours = bench.score(bench.translate_all(model, inputs), test)
-        base = bench.score(inputs, test)
-        return {"psnr_db": round(ours["psnr"], 2), "ssim": round(ours["ssim"], 3),
-                "sharpness": round(ours["sharpness"], 3),
-                "blurred_input_psnr_db": round(base["psnr"], 2),
-                "test_photos": ", ".join(bench.SPLITS["test"])}
-    if kind == "sr":
-        bench = benchmark("super_resolution")
-        _, test = bench.photos()
-        ours = bench.evaluate(model.translate, test)
-        base = bench.evaluate(bench.interpolation("bicubic"), test)
-        return {"psnr_y_db": round(ours["psnr"], 2), "ssim_y": round(ours["ssim"], 3),
-                "bicubic_psnr_y_db": round(base["psnr"], 2),
-                "test_photos": ", ".join(test)}
-    if kind in ("cgan", "infogan", "dcgan"):
-        from ganzoo.data.digits import Digits
-        from ganzoo.metrics.classifier import (evaluate_label_conditional,
-                                               fit_real_classifier, stratified_split)
-        from ganzoo_infogan.code_accuracy import evaluate_categorical_code
-
-        digits = Digits()
-        split = stratified_split(digits.images, digits.labels, seed=0)
-        judge = fit_real_classifier(split, seed=0)
-        if kind == "cgan":
-            found = evaluate_label_conditional(model, split, judge, seed=0)
-        elif kind == "infogan":
-            found = evaluate_categorical_code(model, judge, model.config.num_categories,
-                                              n=1000, seed=0)
-            found.pop("mapping", None)
-        else:
-            found = dcgan_scores(model, judge)
-        out = {k: v if isinstance(v, int) else round(float(v), 4) for k, v in found.items()
-               if isinstance(v, (int, float))}
-        out.setdefault("ceiling", round(float(judge.ceiling), 4))  # the judge on real test digits
-        return out
-    if kind == "modes":
-        from ganzoo.data.spec import load_dataset
-        from ganzoo.metrics.modes import evaluate_mixture_model
-
-        dataset = load_dataset(recipe["data"])
-        found = evaluate_mixture_model(model, dataset, seed=0)
-        return {"modes_captured": f"{found['modes']}/{found['total_modes']}",
-                "high_quality_percent": round(float(found["high_quality"]), 2),
-                "reverse_kl": round(float(found["reverse_kl"]), 4)}
-    raise SystemExit(f"recipe names unknown evaluation {kind!r}")
-
-
-def dcgan_scores(model, judge) -> dict:
-    """Unconditional digits: the real-digit judge labels 1,000 samples; a G that covers all ten
-    digits evenly scores 1.0 class-balance entropy, a collapsed one near 0."""
-    import numpy as np
-
-    predicted = judge.predict(model.sample(1000, seed=0))
-    counts = np.bincount(predicted, minlength=10) / len(predicted)
-    present = counts[counts > 0]
-    return {"classes_covered": int((counts >= 0.02).sum()),
-            "class_balance_entropy": float(-(present * np.log(present)).sum() / np.log(10))}
 
 
 # ----- the shipped copy -----------------------------------------------------------------------------
@@ -216,27 +72,14 @@ def fp16_difference(run_folder: Path, tensors16: dict) -> float:
             {k[len(prefix):]: v.float() for k, v in tensors16.items() if k.startswith(prefix)})
     with torch.no_grad():
         if reference.task in ("image-to-image", "super-resolution"):
-            bench = benchmark("translation_quality")
-            photo = torch.from_numpy(bench.load_photo("chelsea")).permute(2, 0, 1)[None]
+            from ganzoo_benchmarks.photos import load_photo
+
+            photo = torch.from_numpy(load_photo("chelsea")).permute(2, 0, 1)[None]
             photo = photo[..., :128, :128]
             a, b = (m.translate(photo, precision="fp32") for m in (reference, stored))
         else:
             a, b = reference.sample(256, seed=0), stored.sample(256, seed=0)
     return float((a - b).abs().max())
-
-
-def compare_metrics(shipped: dict, now: dict, rel: float = 0.005) -> list[str]:
-    """Lines naming each card metric that the new run did not reproduce (within ``rel``)."""
-    lines = []
-    for key, value in shipped.items():
-        new = now.get(key)
-        if isinstance(value, (int, float)) and isinstance(new, (int, float)):
-            same = abs(new - value) <= rel * max(abs(value), 1e-9)
-        else:
-            same = new == value
-        if not same:
-            lines.append(f"{key}: card {value}, this run {new}")
-    return lines
 
 
 def install(recipe: dict, recipe_path: Path, run: Path, metrics: dict, seconds: float) -> None:
@@ -286,7 +129,7 @@ def install(recipe: dict, recipe_path: Path, run: Path, metrics: dict, seconds: 
     card = render_model_card(config, {
         "title": f"{recipe['name']} (ganzoo first-party)", "summary": recipe["summary"],
         "license": "apache-2.0", "datasets": recipe["dataset"], "metrics": metrics,
-        "recipe": f".venv/bin/python examples/train_zoo.py {recipe['name']}",
+        "recipe": f".venv/bin/python tools/train_zoo.py {recipe['name']}",
         "sample": "sample.png", "source": recipe["name"],
         "weights_description": f"the generator(s) only ({record['dtype']}, "
                                f"{record['params_generator']:,} parameters)"})
@@ -297,7 +140,7 @@ def install(recipe: dict, recipe_path: Path, run: Path, metrics: dict, seconds: 
     print(f"installed {target}\n  sha256: {sha256_of(weights)}\n  size: {weights.stat().st_size}")
 
 
-RECIPE_HEADER = ("# Written by examples/train_zoo.py --install: every setting is spelled out so\n"
+RECIPE_HEADER = ("# Written by tools/train_zoo.py --install: every setting is spelled out so\n"
                  "# a change of defaults cannot change what this recipe trains.\n")
 
 
@@ -358,7 +201,7 @@ def registry_entry(recipe: dict, folder: Path) -> dict:
             "weights": {"shipped": f"{package}:pretrained/{recipe['name']}",
                         "sha256": sha256_of(weights), "size": weights.stat().st_size},
             "license": "apache-2.0", "dataset": recipe["dataset"],
-            "recipe": f".venv/bin/python examples/train_zoo.py {recipe['name']}",
+            "recipe": f".venv/bin/python tools/train_zoo.py {recipe['name']}",
             "metrics": record["metrics"]}
 
 
@@ -378,7 +221,7 @@ def main() -> None:
     parser.add_argument("--no-train", action="store_true",
                         help="score (and --install) the run already in --work; no training")
     args = parser.parse_args()
-    found = recipes()
+    found = recipes(ROOT)
     if args.print_registry:
         import yaml
 
@@ -394,14 +237,18 @@ def main() -> None:
         raise SystemExit(f"no recipe named {args.name}; choose from {', '.join(found)}")
     path = found[args.name]
     recipe = read_recipe(path)
-    if args.no_train:
-        run = args.work.resolve() / "runs" / recipe["name"]
-    else:
-        run = train(recipe, args.work.resolve())
-    seconds = json.loads((run / "run.json").read_text())["wall_seconds"]
     from ganzoo.layout import load_pretrained_folder
+    from ganzoo_benchmarks.zoo_scoring import score
 
-    metrics = score(recipe, load_pretrained_folder(run))
+    try:
+        if args.no_train:
+            run = args.work.resolve() / "runs" / recipe["name"]
+        else:
+            run = train(recipe, args.work.resolve())
+        seconds = json.loads((run / "run.json").read_text())["wall_seconds"]
+        metrics = score(recipe, load_pretrained_folder(run))
+    except ValueError as error:  # the recipe names an unknown `prepare` or `evaluate`
+        raise SystemExit(f"{path}: {error}") from None
     print(json.dumps({"model": args.name, "train_seconds": round(seconds, 1), **metrics}, indent=2))
     if args.check:
         shipped = json.loads((path.parent / "metrics.json").read_text())["metrics"]
