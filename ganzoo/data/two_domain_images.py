@@ -13,6 +13,7 @@ from typing import Any
 from torch.utils.data import Dataset
 
 from ..errors import GanzooError
+from .item_rng import RandomItems
 from .pair_transforms import check_preprocess, coerce_options, split_spec
 
 #: The ``?key=value`` options both datasets take, and their types.
@@ -21,8 +22,9 @@ OPTION_TYPES = {"split": str, "image_size": int, "load_size": int, "preprocess":
                 "repeat": int}
 
 
-class TwoDomainImages(Dataset):
-    """Base of `PairedImages` and `UnpairedImages`: the options and checks they share.
+class TwoDomainImages(RandomItems, Dataset):
+    """Base of `PairedImages` and `UnpairedImages`: the options and checks they share. Random
+    crops, flips and partners come from `RandomItems.item_rng` (seed, epoch, rank, index).
 
     Args:
         root: dataset folder; must exist.

@@ -3,6 +3,8 @@
 Data order is a pure function of (seed, epoch, rank): each epoch is a fresh permutation from
 `DistributedSampler` (which also gives each process its own disjoint shard), so a checkpoint
 only needs ``(epoch, position)`` to continue with exactly the batches a straight run would see.
+Datasets with random items (crops, flips) are told the same ``(seed, epoch, rank)`` before each
+batch (`ganzoo.data.item_rng`), so their items are reproducible too, and fresh every epoch.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ from typing import Any
 import torch
 from torch.utils.data import DistributedSampler, default_collate
 
+from ..data.item_rng import DrawKey
 from ..errors import GanzooError
 
 
-def fetch(dataset, indices: torch.Tensor) -> Any:
+def fetch(dataset, indices: torch.Tensor, key: DrawKey | None = None) -> Any:
     """Items at ``indices`` collated into a batch; datasets with ``get_batch`` skip the
-    per-item loop (toy data are tensors already)."""
+    per-item loop (toy data are tensors already). ``key`` picks the item randomness of
+    datasets that draw any (see `ganzoo.data.item_rng`)."""
+    if key is not None and hasattr(dataset, "set_draw"):
+        dataset.set_draw(key)
     if hasattr(dataset, "get_batch"):
         return dataset.get_batch(indices)
     return default_collate([dataset[int(i)] for i in indices])
@@ -29,6 +35,7 @@ class BatchStream:
     def __init__(self, dataset, batch_size: int, seed: int, rank: int = 0, world_size: int = 1):
         self.dataset = dataset
         self.batch_size = batch_size
+        self.seed, self.rank = seed, rank
         self.sampler = DistributedSampler(dataset, num_replicas=world_size, rank=rank,
                                           shuffle=True, seed=seed, drop_last=True)
         self.per_epoch = self.sampler.num_samples // batch_size
@@ -56,7 +63,8 @@ class BatchStream:
         return self._order[start:start + self.batch_size]
 
     def __next__(self) -> Any:
-        return fetch(self.dataset, self.next_indices())
+        indices = self.next_indices()  # first: it may start the next epoch
+        return fetch(self.dataset, indices, DrawKey(self.seed, self.epoch, self.rank))
 
     def __iter__(self):
         return self

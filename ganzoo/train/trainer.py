@@ -21,8 +21,9 @@ A variant is a `ganzoo.GANModel` subclass. The Trainer needs only:
   ``self.from_unit``. One iteration draws as many batches as the most-repeated step; a step
   repeated ``r`` times sees the last ``r`` of them, so the generator step sees the batch of the
   last critic step (image-to-image variants can cache their fakes between steps).
-* Noise: draw it with the global torch RNG (``torch.randn``); the Trainer seeds it and saves its
-  state in checkpoints, which is what makes resume bit-for-bit.
+* Noise: draw it with the global torch RNG (``torch.randn``); the Trainer seeds it per process
+  and saves every process's state in checkpoints, which is what makes resume bit-for-bit.
+  Datasets draw their random crops from `ganzoo.data.item_rng` (seed, epoch, rank, index).
 * ``StepOutput.logs``: floats to plot and log (``losses.png``, ``metrics.jsonl``, progress bar).
 * Previews: ``preview_inputs(batch, n, generator)`` draws fixed inputs once; ``preview(fixed)``
   maps them to images in [0, 1] (a grid PNG) or to points ``(N, 2)`` (a scatter plot). Override
@@ -52,6 +53,7 @@ from typing import Any
 
 import torch
 
+from ..data.item_rng import DrawKey
 from ..errors import GanzooError
 from ..interfaces import StepOutput
 from ..thread_choice import usable_cpus
@@ -63,7 +65,8 @@ from .ema import EMA
 from .interrupt import StopRequest
 from .plots import save_loss_plot, save_preview
 from .precision import autocast_context, make_scaler, resolve_precision
-from .rng import capture_rng, restore_rng, seed_everything
+from .rank_state import gather_rank_states, restore_rank_state
+from .rng import seed_everything, side_stream
 
 
 class TrainingDiverged(GanzooError):
@@ -175,26 +178,31 @@ class Trainer:
                 ema.load_state_dict(state["ema"])
             scaler.load_state_dict(state["scaler"])
             stream.load_state(state["data"])
-            restore_rng(state["rng"])
+            restore_rank_state(model, state, rank, world)
             self.history = list(state["history"])
             start = int(state["step"])
             if self.is_writer:
                 self._rewrite_metrics()
 
-        first = fetch(self.dataset, torch.arange(min(len(self.dataset), cfg.preview_count)))
-        fixed = model.preview_inputs(first, cfg.preview_count,
-                                     torch.Generator().manual_seed(cfg.seed))
+        with side_stream(cfg.seed):  # the same inputs, and no training draw, after a resume
+            first = fetch(self.dataset, torch.arange(min(len(self.dataset), cfg.preview_count)),
+                          DrawKey(cfg.seed, 0, 0))
+            fixed = model.preview_inputs(first, cfg.preview_count,
+                                         torch.Generator().manual_seed(cfg.seed))
         fixed = to_device(fixed, device)
         shard = stream.sampler  # first indices of this process's shard, for run.json
         shard.set_epoch(0)
         shard_head = list(iter(shard))[:16]
 
-        def snapshot(step: int) -> dict[str, Any]:
-            return {"step": step, "model": model.state_dict(),
-                    "optimizers": {r: o.state_dict() for r, o in optimizers.items()},
-                    "ema": ema.state_dict() if ema is not None else None,
-                    "scaler": scaler.state_dict(), "data": stream.state(), "rng": capture_rng(),
-                    "history": self.history}
+        def checkpoint(step: int) -> None:
+            """Every rank calls this at the same iteration; rank 0 writes."""
+            ranks = gather_rank_states(model, world)
+            if self.is_writer:
+                save_checkpoint({"step": step, "model": model.state_dict(),
+                                 "optimizers": {r: o.state_dict() for r, o in optimizers.items()},
+                                 "ema": ema.state_dict() if ema is not None else None,
+                                 "scaler": scaler.state_dict(), "data": stream.state(),
+                                 **ranks, "history": self.history}, ckpt)
 
         from tqdm.auto import tqdm
 
@@ -230,12 +238,16 @@ class Trainer:
                     bar.set_postfix({k: f"{v:.3g}" for k, v in row.items() if k != "step"})
                 if self.is_writer and cfg.sample_every and step % cfg.sample_every == 0:
                     self._preview(model, ema, fixed, self.out_dir / "samples" / f"step_{step:07d}.png")
-                if self.is_writer and cfg.checkpoint_every and step % cfg.checkpoint_every == 0:
-                    save_checkpoint(snapshot(step), ckpt)
+                if ckpt is not None and cfg.checkpoint_every and step % cfg.checkpoint_every == 0:
+                    checkpoint(step)
                 bar.update(1)
         bar.close()
         wall = time.perf_counter() - began
         cpu = time.process_time() - began_cpu
+        # Before anything else draws random numbers (the final model, an evaluation).
+        if ckpt is not None and (interrupted or not cfg.checkpoint_every
+                                 or step % cfg.checkpoint_every):
+            checkpoint(step)
         for params in role_params.values():
             for p in params:
                 p.requires_grad_(True)
@@ -256,8 +268,6 @@ class Trainer:
         if rank == 0 and self.evaluate is not None:
             summary["metrics"] = self.evaluate(final)
         if self.is_writer:
-            if interrupted or not cfg.checkpoint_every or step % cfg.checkpoint_every:
-                save_checkpoint(snapshot(step), ckpt)
             self._write_outputs(final, fixed, summary, world, shards, in_sync)
         # Drop the DDP wrappers first: a reducer destroyed after its process group, at
         # interpreter exit, aborted the process ("terminate called without an active exception").
@@ -316,14 +326,16 @@ class Trainer:
     def _preview(self, model, ema, fixed, path: Path) -> None:
         was_training = model.training
         model.eval()
-        try:
-            if ema is not None:
-                with ema.applied():
+        # Only rank 0 previews: whatever it draws must not shift its training stream.
+        with side_stream(self.config.seed):
+            try:
+                if ema is not None:
+                    with ema.applied():
+                        output = model.preview(fixed)
+                else:
                     output = model.preview(fixed)
-            else:
-                output = model.preview(fixed)
-        finally:
-            model.train(was_training)
+            finally:
+                model.train(was_training)
         save_preview(output.cpu(), path, getattr(self.dataset, "centres", None))
 
     @staticmethod
