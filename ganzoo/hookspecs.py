@@ -47,7 +47,10 @@ def register_datasets(register):
 
     Call ``register(name, target, summary=...)``; ``target`` is ``"module:factory"``, called as
     ``factory(arg, **options)`` where ``arg`` is the text after ``KIND:`` (or ``None``), and
-    returning a ``torch.utils.data.Dataset``.
+    returning a ``torch.utils.data.Dataset``. A dataset whose items are random (crops, flips)
+    derives ``ganzoo.data.item_rng.RandomItems`` and draws from ``self.item_rng(index)``, never
+    from the global RNG: items are then a pure function of (seed, epoch, rank, index) and
+    resume stays bit for bit.
     """
 
 
