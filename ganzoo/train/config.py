@@ -28,6 +28,10 @@ class TrainConfig:
             recipe (gradient penalties and toy data can be sensitive to it).
         ema_decay: decay of the exponential moving average of the generator weights that is
             sampled and saved (warmed up as ``min(decay, (1+t)/(10+t))``); 0 turns EMA off.
+        ema_bn_batches: before each preview and the final save, the EMA generator's BatchNorm
+            statistics are recomputed for its averaged weights over this many batches of
+            ``batch_size`` fixed inputs (standing statistics; the live ones belong to other
+            weights); 0 keeps the live generator's statistics. Nothing runs without BatchNorm.
         lr_decay_start: iteration from which every learning rate decays linearly to 0 at
             ``steps`` (CycleGAN's schedule); None keeps them constant.
         sample_every: write a preview grid to ``samples/`` every this many iterations (0: only
@@ -48,6 +52,7 @@ class TrainConfig:
     device: str = "auto"
     precision: Literal["fp32", "bf16", "fp16", "auto"] = "fp32"
     ema_decay: float = 0.999
+    ema_bn_batches: int = 32
     lr_decay_start: int | None = None
     sample_every: int = 500
     checkpoint_every: int = 500

@@ -48,6 +48,7 @@ import json
 import math
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,7 @@ from .plots import save_loss_plot, save_preview
 from .precision import autocast_context, make_scaler, resolve_precision
 from .rank_state import gather_rank_states, restore_rank_state
 from .rng import seed_everything, side_stream
+from .standing_stats import recompute_batchnorm
 
 
 class TrainingDiverged(GanzooError):
@@ -137,7 +139,7 @@ class Trainer:
             # A recipe's thread count suits the machine it was measured on; on one with fewer
             # usable CPUs the extra threads would only wait on each other.
             torch.set_num_threads(min(cfg.threads, usable_cpus() or cfg.threads))
-        device = resolve_device(cfg.device)
+        device = self.device = resolve_device(cfg.device)
         self.precision = resolve_precision(cfg.precision, device)
         rank, world = distributed.setup(device)
         self.is_writer = rank == 0 and self.out_dir is not None
@@ -253,7 +255,7 @@ class Trainer:
                 p.requires_grad_(True)
 
         if ema is not None:
-            with ema.applied():
+            with self._averaged(model, ema, device):
                 final = copy.deepcopy(model)
         else:
             final = copy.deepcopy(model)
@@ -330,13 +332,37 @@ class Trainer:
         with side_stream(self.config.seed):
             try:
                 if ema is not None:
-                    with ema.applied():
+                    with self._averaged(model, ema, self.device):
                         output = model.preview(fixed)
                 else:
                     output = model.preview(fixed)
             finally:
                 model.train(was_training)
         save_preview(output.cpu(), path, getattr(self.dataset, "centres", None))
+
+    @contextmanager
+    def _averaged(self, model, ema, device):
+        """The EMA generator weights in place, with BatchNorm statistics measured for them
+        (`ganzoo.train.standing_stats`) on fixed inputs; the live state comes back after."""
+        cfg = self.config
+
+        def feed(k: int) -> None:
+            indices = torch.arange(k * cfg.batch_size, (k + 1) * cfg.batch_size) % len(self.dataset)
+            batch = fetch(self.dataset, indices, DrawKey(cfg.seed, 0, 0))
+            inputs = model.preview_inputs(batch, cfg.batch_size,
+                                          torch.Generator().manual_seed(cfg.seed + 1 + k))
+            model.preview(to_device(inputs, device))
+
+        was_training = model.training
+        with ema.applied():
+            model.eval()  # dropout as when sampling; recompute_batchnorm trains only BN layers
+            try:
+                with side_stream(cfg.seed):
+                    recompute_batchnorm([getattr(model, n) for n in model.generator_names],
+                                        feed, cfg.ema_bn_batches)
+            finally:
+                model.train(was_training)
+            yield
 
     @staticmethod
     def _replicas_in_sync(model, world: int) -> bool:
