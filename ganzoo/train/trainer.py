@@ -347,7 +347,8 @@ class Trainer:
         cfg = self.config
 
         def feed(k: int) -> None:
-            indices = torch.arange(k * cfg.batch_size, (k + 1) * cfg.batch_size) % len(self.dataset)
+            indices = torch.arange(k * cfg.batch_size, (k + 1) * cfg.batch_size)
+            indices = indices % len(self.dataset)
             batch = fetch(self.dataset, indices, DrawKey(cfg.seed, 0, 0))
             inputs = model.preview_inputs(batch, cfg.batch_size,
                                           torch.Generator().manual_seed(cfg.seed + 1 + k))

@@ -21,7 +21,7 @@ from torch import Tensor
 
 from ganzoo.errors import GanzooError
 from ganzoo.interfaces import GANModel, StepOutput, TrainingStep
-from ganzoo.losses import get_loss
+from ganzoo.losses import generator_loss, get_loss
 from ganzoo.nets.reference_checkpoint import adapt_reference_state
 from ganzoo.nets.reference_names import build_discriminator, build_generator
 from ganzoo.nets.translate_image import match_channels, translate_images
@@ -125,7 +125,8 @@ class Pix2Pix(TwoDomainBatches, GANModel):
         self._fake = (source, fake.detach())
         if self.config.lambda_gan == 0:
             return StepOutput(l1, {"G_L1": l1.item()})
-        gan = self.gan_loss.generator(self.discriminator(torch.cat([source, fake], 1)))
+        gan = generator_loss(self.gan_loss, self.discriminator(torch.cat([source, fake], 1)),
+                             lambda: self.discriminator(torch.cat([source, target], 1)))
         loss = self.config.lambda_gan * gan + l1
         return StepOutput(loss, {"G_gan": gan.item(), "G_L1": l1.item()})
 
