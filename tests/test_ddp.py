@@ -10,6 +10,9 @@ import pytest
 import torch
 
 import ganzoo
+from ganzoo.building import build_model
+from ganzoo.errors import GanzooError
+from ganzoo.train.batchnorm_sync import DESCRIPTIONS, prepare
 from ganzoo.train.checkpoint import checkpoint_path, load_checkpoint
 
 # The plain GAN; R1 (a double backward inside DDP's forward, every D step); InfoGAN (two
@@ -79,3 +82,27 @@ def test_two_process_resume_matches_an_uninterrupted_two_process_run(tmp_path):
     # ranks see different shards, so their BatchNorm statistics differ
     first, second = straight["rank_buffers"]
     assert any(not torch.equal(first[k], second[k]) for k in first if "running_mean" in k)
+
+
+@pytest.mark.slow
+def test_batchnorm_statistics_averaged_across_processes_and_recorded(tmp_path):
+    out = tmp_path / "avg"
+    torchrun("dcgan", "--data", "digits", "--set", "ngf=8", "--set", "ndf=8", "--steps", "3",
+             "--batch-size", "16", "--set", "device=cpu", "--set", "sample_every=2",
+             "--set", "batchnorm_sync=average", "--set", "threads=1", "--out", str(out))
+    run = json.loads((out / "run.json").read_text())
+    assert run["batchnorm_across_processes"] == DESCRIPTIONS["average"]
+    assert (out / "samples" / "step_0000002.png").is_file()
+    first, second = load_checkpoint(checkpoint_path(out))["rank_buffers"]
+    assert any("running_var" in k for k in first)
+    assert all(torch.equal(first[k], second[k]) for k in first)  # one set of statistics
+
+
+def test_sync_batchnorm_needs_cuda_and_unknown_modes_are_refused():
+    model = build_model("dcgan", {"ngf": 4, "ndf": 4})
+    with pytest.raises(GanzooError, match="CUDA devices only; on CPU use .*=average"):
+        prepare(model, "sync", world=2, device=torch.device("cpu"))
+    with pytest.raises(GanzooError, match="batchnorm_sync must be one of"):
+        prepare(model, "global", world=2, device=torch.device("cpu"))
+    assert prepare(model, "sync", world=1, device=torch.device("cpu")) is None  # one process
+    assert prepare(model, "average", world=2, device=torch.device("cpu")) == DESCRIPTIONS["average"]

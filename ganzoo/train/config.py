@@ -39,6 +39,11 @@ class TrainConfig:
         checkpoint_every: write ``checkpoints/last.safetensors`` every this many iterations.
         log_every: record losses (``metrics.jsonl``, progress bar) every this many iterations.
         preview_count: how many fixed inputs the previews show.
+        batchnorm_sync: BatchNorm across processes under torchrun: ``none`` (each keeps its
+            own running statistics; rank 0's are saved), ``average`` (running statistics
+            averaged over the processes every iteration; CPU or CUDA) or ``sync``
+            (SyncBatchNorm: normalize with the global batch's statistics; CUDA only).
+            ``run.json`` records which ran (`ganzoo.train.batchnorm_sync`).
         threads: torch CPU threads, at most the CPUs this process may use (None leaves torch's
             default).
         channels_last: keep 4-D weights and image batches in channels-last (NHWC) memory, the
@@ -58,5 +63,6 @@ class TrainConfig:
     checkpoint_every: int = 500
     log_every: int = 20
     preview_count: int = 64
+    batchnorm_sync: Literal["none", "average", "sync"] = "none"
     threads: int | None = None
     channels_last: bool = False

@@ -58,7 +58,7 @@ from ..data.item_rng import DrawKey
 from ..errors import GanzooError
 from ..interfaces import StepOutput
 from ..thread_choice import usable_cpus
-from . import distributed
+from . import batchnorm_sync, distributed
 from .batches import BatchStream, fetch
 from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from .config import TrainConfig
@@ -147,6 +147,7 @@ class Trainer:
         if cfg.channels_last:
             model = model.to(memory_format=torch.channels_last)
         model.train()
+        self.batchnorm = batchnorm_sync.prepare(model, cfg.batchnorm_sync, world, device)
         if world > 1:
             distributed.broadcast_module(model)
 
@@ -225,6 +226,8 @@ class Trainer:
                 self._set_learning_rates(optimizers, base_lrs, step)
                 logs = self._iteration(model, schedule, optimizers, role_params, stream, scaler,
                                        device, synced, step, ckpt)
+                if self.batchnorm and cfg.batchnorm_sync == "average":
+                    batchnorm_sync.average_running_stats(model, world)
                 if ema is not None:
                     ema.update(step)
                 step += 1
@@ -238,8 +241,12 @@ class Trainer:
                     if self.is_writer:
                         self._append_metrics(row)
                     bar.set_postfix({k: f"{v:.3g}" for k, v in row.items() if k != "step"})
-                if self.is_writer and cfg.sample_every and step % cfg.sample_every == 0:
-                    self._preview(model, ema, fixed, self.out_dir / "samples" / f"step_{step:07d}.png")
+                if self.out_dir is not None and cfg.sample_every and step % cfg.sample_every == 0:
+                    # On every rank (only rank 0 writes): SyncBatchNorm layers in the standing-
+                    # statistics pass are collectives; the other ranks would wait for rank 0
+                    # at the next all-reduce anyway.
+                    self._preview(model, ema, fixed,
+                                  self.out_dir / "samples" / f"step_{step:07d}.png")
                 if ckpt is not None and cfg.checkpoint_every and step % cfg.checkpoint_every == 0:
                     checkpoint(step)
                 bar.update(1)
@@ -328,7 +335,7 @@ class Trainer:
     def _preview(self, model, ema, fixed, path: Path) -> None:
         was_training = model.training
         model.eval()
-        # Only rank 0 previews: whatever it draws must not shift its training stream.
+        # Whatever a preview draws must not shift the training stream.
         with side_stream(self.config.seed):
             try:
                 if ema is not None:
@@ -338,7 +345,8 @@ class Trainer:
                     output = model.preview(fixed)
             finally:
                 model.train(was_training)
-        save_preview(output.cpu(), path, getattr(self.dataset, "centres", None))
+        if self.is_writer:
+            save_preview(output.cpu(), path, getattr(self.dataset, "centres", None))
 
     @contextmanager
     def _averaged(self, model, ema, device):
@@ -400,6 +408,7 @@ class Trainer:
         run = {**summary, "train_config": dict(vars(self.config)), "precision": self.precision,
                "world_size": world,
                "data_parallel": "DistributedDataParallel" if world > 1 else None,
+               "batchnorm_across_processes": self.batchnorm,
                "replicas_in_sync": in_sync, "shard_heads": shards}
         tmp = out / ".run.json.tmp"
         tmp.write_text(json.dumps(run, indent=2))
