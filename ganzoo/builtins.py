@@ -19,10 +19,16 @@ def register_losses(register):
              summary="hinge loss (SAGAN, BigGAN)")
     register("least-squares", f"{adversarial}:LeastSquaresLoss", kind="adversarial",
              summary="least-squares loss (LSGAN)")
+    register("relativistic-pairing", f"{adversarial}:RelativisticPairingLoss",
+             kind="adversarial",
+             summary="relativistic pairing GAN (RpGAN): softplus(-(D(real) - D(fake))); pair "
+                     "it with r1 and r2")
     register("gradient-penalty", "ganzoo.losses.penalties:gradient_penalty", kind="penalty",
              summary="WGAN-GP penalty (||grad D(x_hat)|| - 1)^2 on real/fake interpolates")
     register("r1", "ganzoo.losses.penalties:r1_penalty", kind="penalty",
              summary="R1 penalty 1/2 ||grad D(x)||^2 on real samples (Mescheder et al. 2018)")
+    register("r2", "ganzoo.losses.penalties:r2_penalty", kind="penalty",
+             summary="R2 penalty 1/2 ||grad D(G(z))||^2 on generated samples (R1's twin)")
 
 
 @hookimpl

@@ -54,6 +54,10 @@ def register_datasets(register):
     accept and ignore the ones you do not use). Return a ``torch.utils.data.Dataset``; subclass
     `ganzoo.data.training_data.TrainingData` to batch at once, hint Config values, give preview
     reference points or score the final model.
+    A dataset whose items are random (crops, flips) derives
+    `ganzoo.data.item_rng.RandomItems` and draws from ``self.item_rng(index)``, never from the
+    global RNG: items are then a pure function of (seed, epoch, rank, index) and resume stays
+    bit for bit.
     """
 
 

@@ -65,18 +65,24 @@ class Loss(ABC):
     """An adversarial objective on raw discriminator outputs.
 
     Both methods return a scalar to *minimize*. ``real``/``fake`` are D's raw outputs on real
-    and generated samples.
+    and generated samples. A loss whose generator side compares fakes with real samples (the
+    relativistic losses) sets ``uses_real_scores``; variants then compute D's real scores in
+    their generator step and pass them as ``real=`` (see `ganzoo.losses.generator_loss`),
+    and skip that extra D pass for every other loss.
     """
 
     name: ClassVar[str] = ""
+    #: True when `generator` needs D's scores on real samples.
+    uses_real_scores: ClassVar[bool] = False
 
     @abstractmethod
     def discriminator(self, real: Tensor, fake: Tensor) -> Tensor:
         """D's loss: low when D scores real samples as real and fakes as fake."""
 
     @abstractmethod
-    def generator(self, fake: Tensor) -> Tensor:
-        """G's loss: low when D scores G's samples as real."""
+    def generator(self, fake: Tensor, real: Tensor | None = None) -> Tensor:
+        """G's loss: low when D scores G's samples as real (``real``: D's scores on real
+        samples, given when ``uses_real_scores``)."""
 
 
 @dataclass

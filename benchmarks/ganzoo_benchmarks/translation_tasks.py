@@ -31,7 +31,8 @@ DEBLUR_UNET = {"netG": "unet_128", "ngf": 16, "ndf": 16, "norm": "instance", "dr
 #: lighter cycle term, residual generators (logit space) without norm.
 GRADE_CYCLEGAN = {"netG": "resnet_6blocks", "ngf": 16, "ndf": 32, "image_size": 32, "lr": 5e-4,
                   "lambda_identity": 0.0, "lambda_cycle": 3.0, "residual": True,
-                  "residual_space": "logit", "norm": "none", "init": "xavier", "init_gain": 1.0}
+                  "residual_space": "logit", "norm": "none", "conv_bias": "always",
+                  "init": "xavier", "init_gain": 1.0}
 
 
 def blur(photo: np.ndarray) -> np.ndarray:

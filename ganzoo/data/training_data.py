@@ -30,6 +30,12 @@ class TrainingData(Dataset):
         for in-memory tensors (one indexing op instead of a Python loop per item)."""
         return default_collate([self[int(i)] for i in indices])
 
+    def set_draw(self, key: Any) -> None:
+        """Called by the engine before each batch with the current ``(seed, epoch, rank)``
+        (`ganzoo.data.item_rng.DrawKey`). Datasets with random items derive
+        `ganzoo.data.item_rng.RandomItems`, which keeps it for ``item_rng(index)``; others ignore
+        it (the default)."""
+
     def preview_reference(self) -> Tensor | None:
         """Points ``(K, 2)`` drawn on top of 2-D sample scatter plots (a mixture's mode centres),
         or None."""

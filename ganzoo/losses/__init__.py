@@ -1,8 +1,9 @@
 """Adversarial losses and regularizers, looked up by name through the plugin catalog.
 
 The built-in ones live in `adversarial` (minimax, non-saturating, wasserstein, hinge,
-least-squares) and `penalties` (``gradient-penalty``, ``r1``); plugins add more with the
-``register_losses`` hook. Importing this package does not import torch.
+least-squares, relativistic-pairing) and `penalties` (``gradient-penalty``, ``r1``, ``r2``);
+plugins add more with the ``register_losses`` hook. Importing this package does not import
+torch.
 """
 
 from __future__ import annotations
@@ -38,3 +39,12 @@ def adversarial_loss_names() -> list[str]:
     from ..plugins import get_catalog
 
     return [r.name for r in get_catalog().find("loss") if r.metadata.get("kind") == "adversarial"]
+
+
+def generator_loss(loss: Any, fake: Any, real: Any = None) -> Any:
+    """G's adversarial loss from D's scores on fakes; ``real`` is a zero-argument callable
+    giving D's scores on real samples, called only for a loss that uses them (so other losses
+    cost no extra D pass)."""
+    if getattr(loss, "uses_real_scores", False):
+        return loss.generator(fake, real=real() if real is not None else None)
+    return loss.generator(fake)

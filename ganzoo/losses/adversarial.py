@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor
 
+from ..errors import GanzooError
 from ..interfaces import Loss
 
 
@@ -27,7 +28,7 @@ class MinimaxLoss(Loss):
     def discriminator(self, real: Tensor, fake: Tensor) -> Tensor:
         return F.softplus(-real).mean() + F.softplus(fake).mean()
 
-    def generator(self, fake: Tensor) -> Tensor:
+    def generator(self, fake: Tensor, real: Tensor | None = None) -> Tensor:
         return -F.softplus(fake).mean()
 
 
@@ -42,7 +43,7 @@ class NonSaturatingLoss(Loss):
     def discriminator(self, real: Tensor, fake: Tensor) -> Tensor:
         return F.softplus(-real).mean() + F.softplus(fake).mean()
 
-    def generator(self, fake: Tensor) -> Tensor:
+    def generator(self, fake: Tensor, real: Tensor | None = None) -> Tensor:
         return F.softplus(-fake).mean()
 
 
@@ -58,7 +59,7 @@ class WassersteinLoss(Loss):
     def discriminator(self, real: Tensor, fake: Tensor) -> Tensor:
         return fake.mean() - real.mean()
 
-    def generator(self, fake: Tensor) -> Tensor:
+    def generator(self, fake: Tensor, real: Tensor | None = None) -> Tensor:
         return -fake.mean()
 
 
@@ -73,7 +74,7 @@ class HingeLoss(Loss):
     def discriminator(self, real: Tensor, fake: Tensor) -> Tensor:
         return F.relu(1.0 - real).mean() + F.relu(1.0 + fake).mean()
 
-    def generator(self, fake: Tensor) -> Tensor:
+    def generator(self, fake: Tensor, real: Tensor | None = None) -> Tensor:
         return -fake.mean()
 
 
@@ -88,5 +89,36 @@ class LeastSquaresLoss(Loss):
     def discriminator(self, real: Tensor, fake: Tensor) -> Tensor:
         return 0.5 * ((real - 1.0) ** 2).mean() + 0.5 * (fake ** 2).mean()
 
-    def generator(self, fake: Tensor) -> Tensor:
+    def generator(self, fake: Tensor, real: Tensor | None = None) -> Tensor:
         return 0.5 * ((fake - 1.0) ** 2).mean()
+
+
+class RelativisticPairingLoss(Loss):
+    """RpGAN (Jolicoeur-Martineau 2018; Huang et al. 2024, R3GAN): each real sample is paired
+    with a fake and D judges which of the two is more real.
+
+    D: ``E[softplus(-(D(x) - D(G(z))))]``; G: ``E[softplus(-(D(G(z)) - D(x)))]``. Pairs are
+    element-wise, so real and fake batches must have the same size. Its convergence analysis
+    pairs it with both R1 and R2 penalties.
+    """
+
+    name = "relativistic-pairing"
+    uses_real_scores = True
+
+    def discriminator(self, real: Tensor, fake: Tensor) -> Tensor:
+        return F.softplus(-(_paired(real, fake) - fake)).mean()
+
+    def generator(self, fake: Tensor, real: Tensor | None = None) -> Tensor:
+        if real is None:
+            raise GanzooError("relativistic-pairing compares fakes with real samples, but this "
+                              "variant passed no real scores to the generator loss; pick another "
+                              "loss for it")
+        return F.softplus(-(fake - _paired(real, fake))).mean()
+
+
+def _paired(real: Tensor, fake: Tensor) -> Tensor:
+    if real.shape != fake.shape:
+        raise GanzooError(f"relativistic-pairing pairs each real score with a fake one, but got "
+                          f"{tuple(real.shape)} real and {tuple(fake.shape)} fake scores; use "
+                          f"equal batch sizes")
+    return real

@@ -42,10 +42,13 @@ def norm_layer(kind: str) -> Callable[[int], nn.Module]:
     raise ValueError(f"norm must be one of {', '.join(NORMS)}, got {kind!r}")
 
 
-def conv_bias(kind: str) -> bool:
-    """Whether a conv followed by this norm needs its own bias.
+def conv_bias(kind: str, always: bool = False) -> bool:
+    """Whether a conv followed by this norm has its own bias, as in the reference
+    (``use_bias = norm_layer == InstanceNorm2d``): only before instance norm.
 
     BatchNorm's shift makes a bias redundant; non-affine InstanceNorm subtracts it anyway but
-    the reference keeps it (so its checkpoints hold those biases); with no norm a conv needs it.
+    the reference keeps it. With no norm the reference has none either (its ``none`` norm is
+    a plain function, not InstanceNorm), so its ``--norm none`` checkpoints hold no biases
+    there; ``always`` keeps them (models trained with ganzoo's earlier rule).
     """
-    return kind != "batch"
+    return always or kind == "instance"

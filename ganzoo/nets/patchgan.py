@@ -24,9 +24,9 @@ class NLayerDiscriminator(Discriminator):
     """
 
     def __init__(self, in_channels: int = 3, ndf: int = 64, n_layers: int = 3,
-                 norm: str = "batch"):
+                 norm: str = "batch", all_biases: bool = False):
         super().__init__()
-        make_norm, bias = norm_layer(norm), conv_bias(norm)
+        make_norm, bias = norm_layer(norm), conv_bias(norm, all_biases)
         layers: list[nn.Module] = [nn.Conv2d(in_channels, ndf, 4, stride=2, padding=1),
                                    nn.LeakyReLU(0.2, True)]
         width = ndf
@@ -61,9 +61,10 @@ class PixelDiscriminator(Discriminator):
         norm: ``batch``, ``instance`` or ``none``.
     """
 
-    def __init__(self, in_channels: int = 3, ndf: int = 64, norm: str = "batch"):
+    def __init__(self, in_channels: int = 3, ndf: int = 64, norm: str = "batch",
+                 all_biases: bool = False):
         super().__init__()
-        make_norm, bias = norm_layer(norm), conv_bias(norm)
+        make_norm, bias = norm_layer(norm), conv_bias(norm, all_biases)
         self.net = nn.Sequential(
             nn.Conv2d(in_channels, ndf, 1), nn.LeakyReLU(0.2, True),
             nn.Conv2d(ndf, ndf * 2, 1, bias=bias), make_norm(ndf * 2), nn.LeakyReLU(0.2, True),

@@ -3,6 +3,8 @@
 Data order is a pure function of (seed, epoch, rank): each epoch is a fresh permutation from
 `DistributedSampler` (which also gives each process its own disjoint shard), so a checkpoint
 only needs ``(epoch, position)`` to continue with exactly the batches a straight run would see.
+Datasets with random items (crops, flips) are told the same ``(seed, epoch, rank)`` before each
+batch (`ganzoo.data.item_rng`), so their items are reproducible too, and fresh every epoch.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 import torch
 from torch.utils.data import DistributedSampler
 
+from ..data.item_rng import DrawKey
 from ..data.training_data import TrainingData
 from ..errors import GanzooError
 
@@ -32,6 +35,7 @@ class BatchStream:
     def __init__(self, dataset: TrainingData, batch_size: int, seed: int, rank: int = 0, world_size: int = 1):
         self.dataset = dataset
         self.batch_size = batch_size
+        self.seed, self.rank = seed, rank
         self.sampler = DistributedSampler(dataset, num_replicas=world_size, rank=rank,
                                           shuffle=True, seed=seed, drop_last=True)
         check_batches_fit(dataset, batch_size, world_size)
@@ -57,7 +61,9 @@ class BatchStream:
         return self._order[start:start + self.batch_size]
 
     def __next__(self) -> Any:
-        return self.dataset.get_batch(self.next_indices())
+        indices = self.next_indices()  # first: it may start the next epoch
+        self.dataset.set_draw(DrawKey(self.seed, self.epoch, self.rank))
+        return self.dataset.get_batch(indices)
 
     def __iter__(self):
         return self

@@ -28,6 +28,10 @@ class TrainConfig:
             recipe (gradient penalties and toy data can be sensitive to it).
         ema_decay: decay of the exponential moving average of the generator weights that is
             sampled and saved (warmed up as ``min(decay, (1+t)/(10+t))``); 0 turns EMA off.
+        ema_bn_batches: before each preview and the final save, the EMA generator's BatchNorm
+            statistics are recomputed for its averaged weights over this many batches of
+            ``batch_size`` fixed inputs (standing statistics; the live ones belong to other
+            weights); 0 keeps the live generator's statistics. Nothing runs without BatchNorm.
         lr_decay_start: iteration from which every learning rate decays linearly to 0 at
             ``steps`` (CycleGAN's schedule); None keeps them constant.
         sample_every: write a preview grid to ``samples/`` every this many iterations (0: only
@@ -35,6 +39,11 @@ class TrainConfig:
         checkpoint_every: write ``checkpoints/last.safetensors`` every this many iterations.
         log_every: record losses (``metrics.jsonl``, progress bar) every this many iterations.
         preview_count: how many fixed inputs the previews show.
+        batchnorm_sync: BatchNorm across processes under torchrun: ``none`` (each keeps its
+            own running statistics; rank 0's are saved), ``average`` (running statistics
+            averaged over the processes every iteration; CPU or CUDA) or ``sync``
+            (SyncBatchNorm: normalize with the global batch's statistics; CUDA only).
+            ``run.json`` records which ran (`ganzoo.train.batchnorm_sync`).
         threads: torch CPU threads, at most the CPUs this process may use (None leaves torch's
             default).
         channels_last: keep 4-D weights and image batches in channels-last (NHWC) memory, the
@@ -48,10 +57,12 @@ class TrainConfig:
     device: str = "auto"
     precision: Literal["fp32", "bf16", "fp16", "auto"] = "fp32"
     ema_decay: float = 0.999
+    ema_bn_batches: int = 32
     lr_decay_start: int | None = None
     sample_every: int = 500
     checkpoint_every: int = 500
     log_every: int = 20
     preview_count: int = 64
+    batchnorm_sync: Literal["none", "average", "sync"] = "none"
     threads: int | None = None
     channels_last: bool = False

@@ -13,8 +13,9 @@ from torch import nn
 
 
 class EMA:
-    """Shadow copies of the parameters of ``networks`` (name → module); buffers (BatchNorm
-    statistics) are copied from the live networks rather than averaged."""
+    """Shadow copies of the parameters of ``networks`` (name → module). Buffers are not
+    averaged: BatchNorm statistics of averaged weights must be measured for those weights
+    (`ganzoo.train.standing_stats`), which the Trainer does inside `applied`."""
 
     def __init__(self, networks: dict[str, nn.Module], decay: float):
         self.networks = networks
@@ -36,8 +37,11 @@ class EMA:
 
     @contextmanager
     def applied(self):
-        """Temporarily put the averaged weights into the live networks."""
+        """Temporarily put the averaged weights into the live networks; the live buffers
+        (which the block may recompute for the averaged weights) are restored afterwards."""
         backup = {key: p.detach().clone() for key, p in self._live()}
+        buffers = [(b, b.detach().clone()) for net in self.networks.values()
+                   for b in net.buffers()]
         self.copy_to_live()
         try:
             yield
@@ -45,6 +49,8 @@ class EMA:
             with torch.no_grad():
                 for key, p in self._live():
                     p.copy_(backup[key])
+                for buffer, saved in buffers:
+                    buffer.copy_(saved)
 
     @torch.no_grad()
     def copy_to_live(self) -> None:

@@ -4,6 +4,7 @@ CUDA), so a resumed run draws the same noise as an uninterrupted one."""
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -39,3 +40,19 @@ def restore_rng(state: dict[str, Any]) -> None:
     torch.set_rng_state(state["torch"])
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"])
+
+
+@contextmanager
+def side_stream(seed: int):
+    """Run a block on freshly seeded RNGs, then give the training streams back untouched.
+
+    For work that is not training (drawing the preview inputs, previews on rank 0): were it to
+    draw from the training streams, a resumed run, which does it at another point of the
+    stream, would continue with different noise than an uninterrupted one.
+    """
+    saved = capture_rng()
+    seed_everything(seed)
+    try:
+        yield
+    finally:
+        restore_rng(saved)

@@ -21,8 +21,9 @@ A variant is a `ganzoo.GANModel` subclass. The Trainer needs only:
   ``self.from_unit``. One iteration draws as many batches as the most-repeated step; a step
   repeated ``r`` times sees the last ``r`` of them, so the generator step sees the batch of the
   last critic step (image-to-image variants can cache their fakes between steps).
-* Noise: draw it with the global torch RNG (``torch.randn``); the Trainer seeds it and saves its
-  state in checkpoints, which is what makes resume bit-for-bit.
+* Noise: draw it with the global torch RNG (``torch.randn``); the Trainer seeds it per process
+  and saves every process's state in checkpoints, which is what makes resume bit-for-bit.
+  Datasets draw their random crops from `ganzoo.data.item_rng` (seed, epoch, rank, index).
 * ``StepOutput.logs``: floats to plot and log (``losses.png``, ``metrics.jsonl``, progress bar).
 * Previews: ``preview_inputs(batch, n, generator)`` draws fixed inputs once; ``preview(fixed)``
   maps them to images in [0, 1] (a grid PNG) or to points ``(N, 2)`` (a scatter plot). Override
@@ -47,18 +48,20 @@ import json
 import math
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from ..atomic_file import write_text_atomic
+from ..data.item_rng import DrawKey
 from ..data.training_data import as_training_data
 from ..device import resolve_device
 from ..errors import GanzooError
 from ..interfaces import StepOutput
 from ..thread_choice import usable_cpus
-from . import distributed
+from . import batchnorm_sync, distributed
 from .batches import BatchStream
 from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from .config import TrainConfig
@@ -66,7 +69,9 @@ from .ema import EMA
 from .interrupt import StopRequest
 from .plots import save_loss_plot, save_preview
 from .precision import autocast_context, make_scaler, resolve_precision
-from .rng import capture_rng, restore_rng, seed_everything
+from .rank_state import gather_rank_states, restore_rank_state
+from .rng import seed_everything, side_stream
+from .standing_stats import recompute_batchnorm
 
 
 #: Iterations timed (after the first) for the run-time estimate.
@@ -137,7 +142,7 @@ class Trainer:
             # A recipe's thread count suits the machine it was measured on; on one with fewer
             # usable CPUs the extra threads would only wait on each other.
             torch.set_num_threads(min(cfg.threads, usable_cpus() or cfg.threads))
-        device = resolve_device(cfg.device)
+        device = self.device = resolve_device(cfg.device)
         self.precision = resolve_precision(cfg.precision, device)
         rank, world = distributed.setup(device)
         self.is_writer = rank == 0 and self.out_dir is not None
@@ -145,6 +150,7 @@ class Trainer:
         if cfg.channels_last:
             model = model.to(memory_format=torch.channels_last)
         model.train()
+        self.batchnorm = batchnorm_sync.prepare(model, cfg.batchnorm_sync, world, device)
         if world > 1:
             distributed.broadcast_module(model)
 
@@ -180,26 +186,32 @@ class Trainer:
                 ema.load_state_dict(state["ema"])
             scaler.load_state_dict(state["scaler"])
             stream.load_state(state["data"])
-            restore_rng(state["rng"])
+            restore_rank_state(model, state, rank, world)
             self.history = list(state["history"])
             start = int(state["step"])
             if self.is_writer:
                 self._rewrite_metrics()
 
-        first = self.dataset.get_batch(torch.arange(min(len(self.dataset), cfg.preview_count)))
-        fixed = model.preview_inputs(first, cfg.preview_count,
-                                     torch.Generator().manual_seed(cfg.seed))
+        with side_stream(cfg.seed):  # the same inputs, and no training draw, after a resume
+            self.dataset.set_draw(DrawKey(cfg.seed, 0, 0))
+            first = self.dataset.get_batch(torch.arange(min(len(self.dataset),
+                                                            cfg.preview_count)))
+            fixed = model.preview_inputs(first, cfg.preview_count,
+                                         torch.Generator().manual_seed(cfg.seed))
         fixed = to_device(fixed, device)
         shard = stream.sampler  # first indices of this process's shard, for run.json
         shard.set_epoch(0)
         shard_head = list(iter(shard))[:16]
 
-        def snapshot(step: int) -> dict[str, Any]:
-            return {"step": step, "model": model.state_dict(),
-                    "optimizers": {r: o.state_dict() for r, o in optimizers.items()},
-                    "ema": ema.state_dict() if ema is not None else None,
-                    "scaler": scaler.state_dict(), "data": stream.state(), "rng": capture_rng(),
-                    "history": self.history}
+        def checkpoint(step: int) -> None:
+            """Every rank calls this at the same iteration; rank 0 writes."""
+            ranks = gather_rank_states(model, world)
+            if self.is_writer:
+                save_checkpoint({"step": step, "model": model.state_dict(),
+                                 "optimizers": {r: o.state_dict() for r, o in optimizers.items()},
+                                 "ema": ema.state_dict() if ema is not None else None,
+                                 "scaler": scaler.state_dict(), "data": stream.state(),
+                                 **ranks, "history": self.history}, ckpt)
 
         from tqdm.auto import tqdm
 
@@ -220,6 +232,8 @@ class Trainer:
                 self._set_learning_rates(optimizers, base_lrs, step)
                 logs = self._iteration(model, schedule, optimizers, role_params, stream, scaler,
                                        device, synced, step, ckpt)
+                if self.batchnorm and cfg.batchnorm_sync == "average":
+                    batchnorm_sync.average_running_stats(model, world)
                 if ema is not None:
                     ema.update(step)
                 step += 1
@@ -238,20 +252,28 @@ class Trainer:
                     if self.is_writer:
                         self._append_metrics(row)
                     bar.set_postfix({k: f"{v:.3g}" for k, v in row.items() if k != "step"})
-                if self.is_writer and cfg.sample_every and step % cfg.sample_every == 0:
-                    self._preview(model, ema, fixed, self.out_dir / "samples" / f"step_{step:07d}.png")
-                if self.is_writer and cfg.checkpoint_every and step % cfg.checkpoint_every == 0:
-                    save_checkpoint(snapshot(step), ckpt)
+                if self.out_dir is not None and cfg.sample_every and step % cfg.sample_every == 0:
+                    # On every rank (only rank 0 writes): SyncBatchNorm layers in the standing-
+                    # statistics pass are collectives; the other ranks would wait for rank 0
+                    # at the next all-reduce anyway.
+                    self._preview(model, ema, fixed,
+                                  self.out_dir / "samples" / f"step_{step:07d}.png")
+                if ckpt is not None and cfg.checkpoint_every and step % cfg.checkpoint_every == 0:
+                    checkpoint(step)
                 bar.update(1)
         bar.close()
         wall = time.perf_counter() - began
         cpu = time.process_time() - began_cpu
+        # Before anything else draws random numbers (the final model, an evaluation).
+        if ckpt is not None and (interrupted or not cfg.checkpoint_every
+                                 or step % cfg.checkpoint_every):
+            checkpoint(step)
         for params in role_params.values():
             for p in params:
                 p.requires_grad_(True)
 
         if ema is not None:
-            with ema.applied():
+            with self._averaged(model, ema, device):
                 final = copy.deepcopy(model)
         else:
             final = copy.deepcopy(model)
@@ -268,8 +290,6 @@ class Trainer:
             if metrics:
                 summary["metrics"] = metrics
         if self.is_writer:
-            if interrupted or not cfg.checkpoint_every or step % cfg.checkpoint_every:
-                save_checkpoint(snapshot(step), ckpt)
             self._write_outputs(final, fixed, summary, world, shards, in_sync)
         # Drop the DDP wrappers first: a reducer destroyed after its process group, at
         # interpreter exit, aborted the process ("terminate called without an active exception").
@@ -328,15 +348,44 @@ class Trainer:
     def _preview(self, model, ema, fixed, path: Path) -> None:
         was_training = model.training
         model.eval()
-        try:
-            if ema is not None:
-                with ema.applied():
+        # Whatever a preview draws must not shift the training stream.
+        with side_stream(self.config.seed):
+            try:
+                if ema is not None:
+                    with self._averaged(model, ema, self.device):
+                        output = model.preview(fixed)
+                else:
                     output = model.preview(fixed)
-            else:
-                output = model.preview(fixed)
-        finally:
-            model.train(was_training)
-        save_preview(output.cpu(), path, self.dataset.preview_reference())
+            finally:
+                model.train(was_training)
+        if self.is_writer:
+            save_preview(output.cpu(), path, self.dataset.preview_reference())
+
+    @contextmanager
+    def _averaged(self, model, ema, device):
+        """The EMA generator weights in place, with BatchNorm statistics measured for them
+        (`ganzoo.train.standing_stats`) on fixed inputs; the live state comes back after."""
+        cfg = self.config
+
+        def feed(k: int) -> None:
+            indices = torch.arange(k * cfg.batch_size, (k + 1) * cfg.batch_size)
+            indices = indices % len(self.dataset)
+            self.dataset.set_draw(DrawKey(cfg.seed, 0, 0))
+            batch = self.dataset.get_batch(indices)
+            inputs = model.preview_inputs(batch, cfg.batch_size,
+                                          torch.Generator().manual_seed(cfg.seed + 1 + k))
+            model.preview(to_device(inputs, device))
+
+        was_training = model.training
+        with ema.applied():
+            model.eval()  # dropout as when sampling; recompute_batchnorm trains only BN layers
+            try:
+                with side_stream(cfg.seed):
+                    recompute_batchnorm([getattr(model, n) for n in model.generator_names],
+                                        feed, cfg.ema_bn_batches)
+            finally:
+                model.train(was_training)
+            yield
 
     @staticmethod
     def _replicas_in_sync(model, world: int) -> bool:
@@ -371,6 +420,7 @@ class Trainer:
         run = {**summary, "train_config": dict(vars(self.config)), "precision": self.precision,
                "world_size": world,
                "data_parallel": "DistributedDataParallel" if world > 1 else None,
+               "batchnorm_across_processes": self.batchnorm,
                "replicas_in_sync": in_sync, "shard_heads": shards}
         write_text_atomic(out / "run.json", json.dumps(run, indent=2))
         final.training_finished(out)

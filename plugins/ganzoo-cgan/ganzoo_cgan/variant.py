@@ -16,7 +16,7 @@ from torch import Tensor
 
 from ganzoo.conditioning import ConditionKey
 from ganzoo.interfaces import GANModel, StepOutput
-from ganzoo.losses import get_loss, get_penalty
+from ganzoo.losses import generator_loss, get_loss, get_penalty
 
 from .labels import resolve_labels
 from .networks import ConditionalDiscriminator, ConditionalGenerator
@@ -93,7 +93,8 @@ class CGAN(GANModel):
     def generator_step(self, batch: Any) -> StepOutput:
         real, labels = self._batch(batch)
         fake = self.generator(self._noise(len(real)), labels)
-        loss = self.loss.generator(self.discriminator(fake, labels))
+        loss = generator_loss(self.loss, self.discriminator(fake, labels),
+                              lambda: self.discriminator(real, labels))
         return StepOutput(loss, {"g_loss": loss.item()})
 
     def preview_inputs(self, batch: Any, n: int, generator: torch.Generator) -> Any:

@@ -47,22 +47,23 @@ class UnpairedImages(TwoDomainImages):
     def __len__(self) -> int:
         return max(len(self.files["A"]), len(self.files["B"])) * self.repeat
 
-    def _load(self, side: str, index: int) -> torch.Tensor:
+    def _load(self, side: str, index: int, rng: torch.Generator) -> torch.Tensor:
         from ganzoo.imageio import read_image
 
         image = read_image(self.files[side][index], self.modes[side])
         plan = draw_crop(*image.shape[-2:], preprocess=self.preprocess,
                          image_size=self.image_size, load_size=self.load_size, flip=self.flip,
-                         augment=self.augment)
+                         augment=self.augment, generator=rng)
         return apply_crop(image, plan)
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        rng = self.item_rng(index)
         a_index = index % len(self.files["A"])
         if self.augment:
-            b_index = int(torch.randint(len(self.files["B"]), ()))
+            b_index = int(torch.randint(len(self.files["B"]), (), generator=rng))
         else:  # evaluation: a fixed, still unrelated, pairing
             b_index = index % len(self.files["B"])
-        return {"A": self._load("A", a_index), "B": self._load("B", b_index)}
+        return {"A": self._load("A", a_index, rng), "B": self._load("B", b_index, rng)}
 
 
 def unpaired(arg: str | None = None, *, image_size: int | None = None, **options) -> UnpairedImages:

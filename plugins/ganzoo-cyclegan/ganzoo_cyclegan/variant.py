@@ -46,6 +46,9 @@ class CycleGANConfig:
     ngf: int = 64                   # generator width
     ndf: int = 64                   # discriminator width
     norm: Literal["instance", "batch", "none"] = "instance"
+    # Conv biases: "reference" keeps them only before instance norm (the reference's use_bias,
+    # so its --norm none checkpoints convert); "always" also before no norm.
+    conv_bias: Literal["reference", "always"] = "reference"
     dropout: bool = False
     # Generators return input + correction (not in the paper; no extra weights); needs
     # channels_a == channels_b.
@@ -103,16 +106,17 @@ class CycleGAN(TwoDomainBatches, GANModel):
         if cfg.lambda_identity > 0 and cfg.channels_a != cfg.channels_b and cfg.generators == "both":
             raise GanzooError("the identity loss needs channels_a == channels_b; "
                               "--set lambda_identity=0 for domains with different channels")
+        all_biases = cfg.conv_bias == "always"
         try:
             def generator(cin: int, cout: int):
                 return init_weights(build_generator(cfg.netG, cin, cout, cfg.ngf, cfg.norm,
                                                     cfg.dropout, cfg.residual,
-                                                    cfg.residual_space),
+                                                    cfg.residual_space, all_biases),
                                     cfg.init, cfg.init_gain)
 
             def discriminator(channels: int):
                 return init_weights(build_discriminator(cfg.netD, channels, cfg.ndf,
-                                                        cfg.n_layers_D, cfg.norm),
+                                                        cfg.n_layers_D, cfg.norm, all_biases),
                                     cfg.init, cfg.init_gain)
 
             if cfg.generators in ("both", "AtoB"):
@@ -145,6 +149,12 @@ class CycleGAN(TwoDomainBatches, GANModel):
         return [TrainingStep("generator", self.generator_step),
                 TrainingStep("discriminator", self.discriminator_step)]
 
+    def _judged(self, fake: Tensor) -> Tensor:
+        """What D sees of a fake: clamped to the image range when the residual correction is
+        added to the image (outputs in [-2, 2]); the cycle and identity terms see it whole."""
+        cfg = self.config
+        return fake.clamp(-1.0, 1.0) if cfg.residual and cfg.residual_space == "image" else fake
+
     def domains(self, batch: Any) -> tuple[Tensor, Tensor]:
         """Real A and B images of a batch in the networks' range and channels."""
         if not isinstance(batch, dict) or "A" not in batch or "B" not in batch:
@@ -161,6 +171,7 @@ class CycleGAN(TwoDomainBatches, GANModel):
         fake_a = self.generator_ba(real_b)
         cycle_a = F.l1_loss(self.generator_ba(fake_b), real_a) * cfg.lambda_cycle
         cycle_b = F.l1_loss(self.generator_ab(fake_a), real_b) * cfg.lambda_cycle
+        fake_a, fake_b = self._judged(fake_a), self._judged(fake_b)  # what D sees
         gan_ab = lsgan_real(self.discriminator_b(fake_b))
         gan_ba = lsgan_real(self.discriminator_a(fake_a))
         loss = gan_ab + gan_ba + cycle_a + cycle_b
@@ -179,7 +190,8 @@ class CycleGAN(TwoDomainBatches, GANModel):
         real_a, real_b = self.domains(batch)
         if self._fakes is None:  # D first (e.g. a custom schedule): make this batch's fakes
             with torch.no_grad():
-                self._fakes = (self.generator_ba(real_b), self.generator_ab(real_a))
+                self._fakes = (self._judged(self.generator_ba(real_b)),
+                               self._judged(self.generator_ab(real_a)))
         fake_a, fake_b = self._fakes
         self._fakes = None
         fake_a, fake_b = self.pool_a.query(fake_a), self.pool_b.query(fake_b)

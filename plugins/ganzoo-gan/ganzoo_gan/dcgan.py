@@ -9,7 +9,7 @@ Any power-of-two ``image_size`` ≥ 8 works: G grows a 4×4 seed by ×2 per laye
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from torch import Tensor, nn
 
@@ -28,6 +28,8 @@ class DCGANConfig:
     latent_dim: int = 64
     ngf: int = 64                # G's width at the last hidden layer
     ndf: int = 64                # D's width at the first layer
+    # D's normalization; a gradient penalty needs layer or none
+    d_norm: Literal["batch", "layer", "none"] = "batch"
     loss: str = "non-saturating"
     penalty: str = "none"
     penalty_weight: float = 0.0
@@ -64,17 +66,21 @@ class DCGANGenerator(Generator):
 
 
 class DCGANDiscriminator(Discriminator):
-    """image → … → 4×4 → one score; BatchNorm on every layer but the first."""
+    """image → … → 4×4 → one score; BatchNorm on every layer but the first.
 
-    def __init__(self, in_channels: int, image_size: int, ndf: int):
+    ``norm="layer"`` (GroupNorm with one group: WGAN-GP's critic) or ``"none"`` replace the
+    BatchNorm, which a gradient penalty cannot be applied through.
+    """
+
+    def __init__(self, in_channels: int, image_size: int, ndf: int, norm: str = "batch"):
         super().__init__()
         downs = upsampling_stages(image_size)
         layers: list[nn.Module] = [nn.Conv2d(in_channels, ndf, 4, 2, 1, bias=False),
                                    nn.LeakyReLU(0.2, True)]
         width = ndf
         for _ in range(downs - 1):
-            layers += [nn.Conv2d(width, width * 2, 4, 2, 1, bias=False),
-                       nn.BatchNorm2d(width * 2), nn.LeakyReLU(0.2, True)]
+            layers += [nn.Conv2d(width, width * 2, 4, 2, 1, bias=norm == "none"),
+                       *discriminator_norm(norm, width * 2), nn.LeakyReLU(0.2, True)]
             width *= 2
         layers.append(nn.Conv2d(width, 1, 4, 1, 0, bias=False))
         self.net = nn.Sequential(*layers)
@@ -83,10 +89,20 @@ class DCGANDiscriminator(Discriminator):
         return self.net(x).flatten()
 
 
+def discriminator_norm(norm: str, channels: int) -> list[nn.Module]:
+    if norm == "batch":
+        return [nn.BatchNorm2d(channels)]
+    if norm == "layer":
+        return [nn.GroupNorm(1, channels)]
+    return []
+
+
 def dcgan_init(module: nn.Module) -> None:
     """The paper's initialisation: conv weights N(0, 0.02), BatchNorm γ ~ N(1, 0.02), β = 0."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
         nn.init.normal_(module.weight, 0.0, 0.02)
+        if module.bias is not None:  # only with d_norm=none
+            nn.init.zeros_(module.bias)
     elif isinstance(module, nn.BatchNorm2d):
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)
@@ -103,10 +119,12 @@ class DCGAN(NoiseDrivenGAN):
     #: CPU-sized for a folder of photos: 32-px images, narrower networks.
     presets: ClassVar[dict[str, dict[str, Any]]] = {
         "small": {"image_size": 32, "ngf": 32, "ndf": 32, "steps": 1500, "batch_size": 16}}
+    batchnorm_fix = "use --set d_norm=layer (WGAN-GP's critic) or d_norm=none"
 
     def __init__(self, config: DCGANConfig | None = None):
         super().__init__(config)
         cfg = self.config
         self.generator = DCGANGenerator(cfg.latent_dim, cfg.channels, cfg.image_size, cfg.ngf)
-        self.discriminator = DCGANDiscriminator(cfg.pack * cfg.channels, cfg.image_size, cfg.ndf)
+        self.discriminator = DCGANDiscriminator(cfg.pack * cfg.channels, cfg.image_size, cfg.ndf,
+                                                cfg.d_norm)
         self.apply(dcgan_init)

@@ -5,7 +5,9 @@ A subclass builds ``self.generator`` (latent ``(N, latent_dim)`` → samples) an
 
 * ``loss``: any registered adversarial loss (``ganzoo list``/``ganzoo plugins``; built-in:
   minimax, non-saturating, wasserstein, hinge, least-squares);
-* ``penalty`` / ``penalty_weight``: ``none``, ``r1`` or ``gradient-penalty``;
+* ``penalty`` / ``penalty_weight`` / ``penalty_every``: ``none``, ``r1``, ``r2`` or
+  ``gradient-penalty``; ``penalty_every`` > 1 is StyleGAN2's lazy regularization (R1/R2 only,
+  weight × k); a penalty on a discriminator with BatchNorm is refused;
 * ``pack``: PacGAN packing — D judges ``pack`` samples at once (concatenated features or
   channels), which penalizes a generator whose samples lack diversity (Lin et al. 2018);
 * ``n_critic``: D steps per G step (the Trainer runs the schedule).
@@ -20,12 +22,20 @@ import torch
 from torch import Tensor
 
 from ganzoo.errors import GanzooError
-from ganzoo.interfaces import GANModel, StepOutput
-from ganzoo.losses import get_loss, get_penalty
+from ganzoo.interfaces import GANModel, StepOutput, TrainingStep
+from ganzoo.losses import generator_loss, get_loss, get_penalty
+from ganzoo.losses.penalties import check_lazy, check_penalty_target
+
+
+#: D steps between lazy R1/R2 penalties when ``penalty_every`` is None.
+LAZY_INTERVAL = 4
 
 
 class NoiseDrivenGAN(GANModel):
     """Base of the seed GANs; subclasses set ``generator`` and ``discriminator``."""
+
+    #: How a user gets a discriminator without BatchNorm when a penalty needs one.
+    batchnorm_fix = "use penalty none"
 
     def __init__(self, config: Any = None):
         super().__init__(config)
@@ -46,6 +56,21 @@ class NoiseDrivenGAN(GANModel):
         self.register_buffer("d_steps", torch.zeros((), dtype=torch.long))
 
     # ----- training ---------------------------------------------------------------------
+    def training_steps(self) -> list[TrainingStep]:
+        if self.adversarial.uses_real_scores and getattr(self.config, "top_k", 1.0) < 1.0:
+            raise GanzooError(f"top_k keeps only some fakes, but loss {self.config.loss} pairs "
+                              f"every fake with a real sample; set top_k=1 or pick another loss")
+        if self.penalty is not None and self.config.penalty_weight > 0:
+            check_penalty_target(self.discriminator, self.config.penalty, self.batchnorm_fix)
+            check_lazy(self.penalty, self.config.penalty, self._penalty_every())
+        return super().training_steps()
+
+    def _penalty_every(self) -> int:
+        every = getattr(self.config, "penalty_every", 1)
+        if every is None:  # the penalty's own default
+            return LAZY_INTERVAL if getattr(self.penalty, "lazy", False) else 1
+        return max(1, int(every))
+
     def _real(self, batch: Any) -> Tensor:
         real = batch[0] if isinstance(batch, (list, tuple)) else batch
         if tuple(real.shape[1:]) != self.data_shape:
@@ -76,7 +101,7 @@ class NoiseDrivenGAN(GANModel):
             fake = self.generator(self._noise(real.shape[0]))
         loss = self.adversarial.discriminator(self.score(real), self.score(fake))
         logs = {"d_loss": loss.item()}
-        every = max(1, int(getattr(self.config, "penalty_every", 1)))
+        every = self._penalty_every()
         if self.penalty is not None and self.config.penalty_weight > 0 and \
                 int(self.d_steps) % every == 0:
             penalty = self.penalty(self.discriminator, self.pack(real), self.pack(fake))
@@ -86,14 +111,14 @@ class NoiseDrivenGAN(GANModel):
         return StepOutput(loss, logs)
 
     def generator_step(self, batch: Any) -> StepOutput:
-        n = self._real(batch).shape[0]
-        scores = self.score(self.generator(self._noise(n)))
+        real = self._real(batch)
+        scores = self.score(self.generator(self._noise(real.shape[0])))
         keep = getattr(self.config, "top_k", 1.0)
         if keep < 1.0:
             # Top-k training (Sinha et al. 2020): learn only from the fakes D finds most
             # realistic, so bad samples between modes stop dragging good ones off their mode.
             scores = scores.flatten().topk(max(1, round(keep * scores.numel()))).values
-        loss = self.adversarial.generator(scores)
+        loss = generator_loss(self.adversarial, scores, lambda: self.score(real))
         return StepOutput(loss, {"g_loss": loss.item()})
 
     # ----- inference --------------------------------------------------------------------

@@ -26,7 +26,7 @@ from torch import Tensor
 from ganzoo.conditioning import ConditionKey
 from ganzoo.errors import GanzooError
 from ganzoo.interfaces import GANModel, StepOutput
-from ganzoo.losses import get_loss
+from ganzoo.losses import generator_loss, get_loss
 
 from .augment import style_augment
 from .codes import (Codes, draw_codes, invariant_clustering_loss, mutual_information_loss,
@@ -168,9 +168,11 @@ class InfoGAN(GANModel):
         return style_augment(images, thickness=self.config.augment_thickness)
 
     def generator_step(self, batch: Any) -> StepOutput:
-        fake, codes = self._fake(len(self._real(batch)))
+        real = self._real(batch)
+        fake, codes = self._fake(len(real))
         fake_score, q = self.discriminator.both(fake)
-        adversarial = self.loss.generator(fake_score)
+        adversarial = generator_loss(self.loss, fake_score,
+                                     lambda: self.discriminator.both(real)[0])
         logs = {"g_loss": adversarial.item()}
         return StepOutput(adversarial + self._information(self._fake_q(fake, q), codes, logs),
                           logs)

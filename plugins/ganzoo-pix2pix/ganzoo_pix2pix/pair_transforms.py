@@ -1,8 +1,9 @@
 """Training-time transforms for image-to-image data, and ``?key=value`` data-spec options.
 
 pix2pix pairs must be cropped and flipped *identically* on both sides, so a transform is drawn
-once (`draw_crop`) and applied to each side (`apply_crop`). Randomness comes from the global
-torch RNG, which the Trainer seeds and checkpoints: a resumed run sees the same crops.
+once (`draw_crop`) and applied to each side (`apply_crop`). The datasets pass the generator of
+the item (`ganzoo.data.item_rng`), so crops are a pure function of (seed, epoch, rank, index)
+and a resumed run sees the same crops.
 
 Reference preprocessing (``preprocess``):
   ``resize_and_crop``  resize to ``load_size`` x ``load_size``, random ``image_size`` crop (default)
@@ -80,9 +81,9 @@ def check_preprocess(preprocess: str, image_size: int, load_size: int | None) ->
 
 
 def draw_crop(height: int, width: int, *, preprocess: str, image_size: int, load_size: int,
-              flip: bool, augment: bool) -> CropPlan:
-    """Draw one transform for an image of ``height`` x ``width``; without ``augment`` the
-    crop is centred and nothing is flipped (evaluation)."""
+              flip: bool, augment: bool, generator: torch.Generator | None = None) -> CropPlan:
+    """Draw one transform for an image of ``height`` x ``width`` from ``generator``; without
+    ``augment`` the crop is centred and nothing is flipped (evaluation)."""
     resize = None
     if preprocess == "resize_and_crop":
         resize, (height, width) = (load_size, load_size), (load_size, load_size)
@@ -93,9 +94,9 @@ def draw_crop(height: int, width: int, *, preprocess: str, image_size: int, load
                           f"{image_size}x{image_size}; use ?preprocess=resize_and_crop or a "
                           f"smaller image_size")
     if augment:
-        top = int(torch.randint(height - image_size + 1, ()))
-        left = int(torch.randint(width - image_size + 1, ()))
-        flipped = bool(flip and torch.rand(()) < 0.5)
+        top = int(torch.randint(height - image_size + 1, (), generator=generator))
+        left = int(torch.randint(width - image_size + 1, (), generator=generator))
+        flipped = bool(flip and torch.rand((), generator=generator) < 0.5)
     else:
         top, left, flipped = (height - image_size) // 2, (width - image_size) // 2, False
     return CropPlan(resize, top, left, image_size, flipped)

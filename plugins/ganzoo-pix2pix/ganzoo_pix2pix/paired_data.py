@@ -91,7 +91,8 @@ class PairedImages(TwoDomainImages):
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
         a, b = self.load_pair(index % len(self.pairs))
         plan = draw_crop(*a.shape[-2:], preprocess=self.preprocess, image_size=self.image_size,
-                         load_size=self.load_size, flip=self.flip, augment=self.augment)
+                         load_size=self.load_size, flip=self.flip, augment=self.augment,
+                         generator=self.item_rng(index))
         return {"A": apply_crop(a, plan), "B": apply_crop(b, plan)}
 
 

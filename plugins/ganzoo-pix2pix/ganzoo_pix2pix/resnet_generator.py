@@ -40,9 +40,9 @@ class ResnetBlock(nn.Module):
     """
 
     def __init__(self, channels: int, norm: str = "instance", dropout: bool = False,
-                 padding: str = "reflect"):
+                 padding: str = "reflect", all_biases: bool = False):
         super().__init__()
-        make_norm, bias = norm_layer(norm), conv_bias(norm)
+        make_norm, bias = norm_layer(norm), conv_bias(norm, all_biases)
         pads, conv_pad = _padding(padding, 1)
         layers = [*pads, nn.Conv2d(channels, channels, 3, padding=conv_pad, bias=bias),
                   make_norm(channels), nn.ReLU(True)]
@@ -82,7 +82,8 @@ class ResnetGenerator(Generator):
     def __init__(self, in_channels: int = 3, out_channels: int = 3, ngf: int = 64,
                  n_blocks: int = 9, norm: str = "instance", dropout: bool = False,
                  padding: str = "reflect", residual: bool = False,
-                 residual_space: Literal["image", "logit"] = "image"):
+                 residual_space: Literal["image", "logit"] = "image",
+                 all_biases: bool = False):
         super().__init__()
         if n_blocks < 0:
             raise ValueError(f"n_blocks must be >= 0, got {n_blocks}")
@@ -95,7 +96,7 @@ class ResnetGenerator(Generator):
             raise ValueError("residual_space='logit' needs residual=True")
         self.residual = residual
         self.logit_residual = residual_space == "logit"
-        make_norm, bias = norm_layer(norm), conv_bias(norm)
+        make_norm, bias = norm_layer(norm), conv_bias(norm, all_biases)
         layers: list[nn.Module] = [nn.ReflectionPad2d(3),
                                    nn.Conv2d(in_channels, ngf, 7, bias=bias),
                                    make_norm(ngf), nn.ReLU(True)]
@@ -104,7 +105,8 @@ class ResnetGenerator(Generator):
             layers += [nn.Conv2d(width, width * 2, 3, stride=2, padding=1, bias=bias),
                        make_norm(width * 2), nn.ReLU(True)]
             width *= 2
-        layers += [ResnetBlock(width, norm, dropout, padding) for _ in range(n_blocks)]
+        layers += [ResnetBlock(width, norm, dropout, padding, all_biases)
+                   for _ in range(n_blocks)]
         self._upsampling_starts = len(layers)
         for _ in range(2):  # upsample back
             layers += [nn.ConvTranspose2d(width, width // 2, 3, stride=2, padding=1,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ganzoo.data.training_data import TrainingData
-
+from ganzoo.data.item_rng import RandomItems
 from ganzoo.errors import GanzooError
+
 from .pair_transforms import check_preprocess, coerce_options, split_spec
 
 #: The ``?key=value`` options both datasets take, and their types.
@@ -21,8 +21,9 @@ OPTION_TYPES = {"split": str, "image_size": int, "load_size": int, "preprocess":
                 "repeat": int}
 
 
-class TwoDomainImages(TrainingData):
-    """Base of `PairedImages` and `UnpairedImages`: the options and checks they share.
+class TwoDomainImages(RandomItems):
+    """Base of `PairedImages` and `UnpairedImages`: the options and checks they share. Random
+    crops, flips and partners come from `RandomItems.item_rng` (seed, epoch, rank, index).
 
     Args:
         root: dataset folder; must exist.

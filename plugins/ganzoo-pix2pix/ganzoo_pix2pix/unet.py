@@ -33,10 +33,10 @@ class UnetLevel(nn.Module):
 
     def __init__(self, outer_channels: int, inner_channels: int, in_channels: int | None = None,
                  inner: "UnetLevel | None" = None, outermost: bool = False, norm: str = "batch",
-                 dropout: bool = False):
+                 dropout: bool = False, all_biases: bool = False):
         super().__init__()
         self.outermost = outermost
-        make_norm, bias = norm_layer(norm), conv_bias(norm)
+        make_norm, bias = norm_layer(norm), conv_bias(norm, all_biases)
         in_channels = outer_channels if in_channels is None else in_channels
         down = nn.Conv2d(in_channels, inner_channels, 4, stride=2, padding=1, bias=bias)
         up_in = inner_channels if inner is None else inner_channels * 2  # skip doubles width
@@ -80,7 +80,7 @@ class UnetGenerator(Generator):
 
     def __init__(self, in_channels: int = 3, out_channels: int = 3, levels: int = 8,
                  ngf: int = 64, norm: str = "batch", dropout: bool = False,
-                 residual: bool = False):
+                 residual: bool = False, all_biases: bool = False):
         super().__init__()
         if levels < 5:
             raise ValueError(f"a U-Net needs at least 5 levels, got {levels}")
@@ -89,13 +89,14 @@ class UnetGenerator(Generator):
                              f"{in_channels} and {out_channels}")
         self.residual = residual
         self.size_multiple = 2 ** levels
-        level = UnetLevel(ngf * 8, ngf * 8, norm=norm)  # innermost
+        biases = {"norm": norm, "all_biases": all_biases}
+        level = UnetLevel(ngf * 8, ngf * 8, **biases)  # innermost
         for _ in range(levels - 5):
-            level = UnetLevel(ngf * 8, ngf * 8, inner=level, norm=norm, dropout=dropout)
+            level = UnetLevel(ngf * 8, ngf * 8, inner=level, dropout=dropout, **biases)
         for outer in (4, 2, 1):
-            level = UnetLevel(ngf * outer, ngf * outer * 2, inner=level, norm=norm)
+            level = UnetLevel(ngf * outer, ngf * outer * 2, inner=level, **biases)
         self.model = UnetLevel(out_channels, ngf, in_channels=in_channels, inner=level,
-                               outermost=True, norm=norm)
+                               outermost=True, **biases)
 
     def forward(self, x: Tensor) -> Tensor:
         return x + self.model(x) if self.residual else self.model(x)

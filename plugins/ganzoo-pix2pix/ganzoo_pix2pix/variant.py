@@ -5,9 +5,14 @@ the generator's output, so it judges whether the output fits *this* input. The g
 minimizes the GAN term plus λ·‖G(a) − b‖₁ (λ = 100): L1 gets the low frequencies right, the
 PatchGAN the texture. Noise comes only from dropout in the U-Net's decoder.
 
-The generator updates first; the discriminator then sees the fake that step made (one
-generator forward per iteration). D's objective is halved, as in the reference, so it learns
-more slowly than G.
+Each iteration updates D, then G, as the reference does (``update_order``; the generator
+step recomputes its fake, since G is frozen during D's step). D's objective is halved, as in
+the reference, so it learns more slowly than G. A residual generator's output is clamped to
+the image range before D sees it (the L1 term still sees, and pulls back, what leaves it).
+
+The paper keeps dropout on at test time as the generator's noise source; ``translate`` turns
+it off by default (the same input gives the same output) and ``inference_dropout=true`` keeps
+it on (outputs then vary with torch's global RNG; seed it for repeatable ones).
 """
 
 from __future__ import annotations
@@ -15,14 +20,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
+import contextlib
+from collections.abc import Iterator
+
 import torch
 import torch.nn.functional as F
-from torch import Tensor
+from torch import Tensor, nn
 
 from ganzoo.channels import match_channels
 from ganzoo.errors import GanzooError
 from ganzoo.interfaces import GANModel, StepOutput, TrainingStep
-from ganzoo.losses import get_loss
+from ganzoo.losses import generator_loss, get_loss
 from ganzoo.nets.weight_init import init_weights
 
 from .reference_checkpoint import adapt_reference_state
@@ -41,7 +49,14 @@ class Pix2PixConfig:
     ngf: int = 64
     ndf: int = 64
     norm: Literal["batch", "instance", "none"] = "batch"
+    # Conv biases: "reference" keeps them only before instance norm (the reference's use_bias,
+    # so its --norm none checkpoints convert); "always" also before no norm.
+    conv_bias: Literal["reference", "always"] = "reference"
     dropout: bool = True            # the generator's only noise source
+    inference_dropout: bool = False  # keep dropout on in translate (the paper's test-time noise)
+    # "discriminator_first" is the reference's order; "generator_first" lets D see the fake of
+    # the G step just taken (how models before this option were trained).
+    update_order: Literal["discriminator_first", "generator_first"] = "discriminator_first"
     # Generator returns input + correction (restoration tasks: deblur, denoise); needs
     # channels_a == channels_b. Not in the paper; no extra weights.
     residual: bool = False
@@ -93,10 +108,13 @@ class Pix2Pix(TwoDomainBatches, GANModel):
         try:
             self.generator = init_weights(
                 build_generator(cfg.netG, self.in_channels, self.out_channels, cfg.ngf, cfg.norm,
-                                cfg.dropout, cfg.residual), cfg.init, cfg.init_gain)
+                                cfg.dropout, cfg.residual,
+                                all_biases=cfg.conv_bias == "always"), cfg.init, cfg.init_gain)
             self.discriminator = init_weights(
                 build_discriminator(cfg.netD, self.in_channels + self.out_channels, cfg.ndf,
-                                    cfg.n_layers_D, cfg.norm), cfg.init, cfg.init_gain)
+                                    cfg.n_layers_D, cfg.norm,
+                                    all_biases=cfg.conv_bias == "always"),
+                cfg.init, cfg.init_gain)
         except ValueError as exc:
             raise GanzooError(f"pix2pix: {exc}") from None
         self._fake: tuple[Tensor, Tensor] | None = None
@@ -110,10 +128,17 @@ class Pix2Pix(TwoDomainBatches, GANModel):
 
     # ----- training ---------------------------------------------------------------------------
     def training_steps(self) -> list[TrainingStep]:
+        generator = TrainingStep("generator", self.generator_step)
         if self.config.lambda_gan == 0:
-            return [TrainingStep("generator", self.generator_step)]
-        return [TrainingStep("generator", self.generator_step),
-                TrainingStep("discriminator", self.discriminator_step)]
+            return [generator]
+        discriminator = TrainingStep("discriminator", self.discriminator_step)
+        if self.config.update_order == "generator_first":
+            return [generator, discriminator]
+        return [discriminator, generator]
+
+    def _judged(self, fake: Tensor) -> Tensor:
+        """What D sees of a fake: a residual generator's output clamped to the image range."""
+        return fake.clamp(-1.0, 1.0) if self.config.residual else fake
 
     def pair(self, batch: Any) -> tuple[Tensor, Tensor]:
         """(input, target) of a batch in the networks' range and channels."""
@@ -129,10 +154,13 @@ class Pix2Pix(TwoDomainBatches, GANModel):
         source, target = self.pair(batch)
         fake = self.generator(source)
         l1 = F.l1_loss(fake, target) * self.config.lambda_l1
-        self._fake = (source, fake.detach())
+        if self.config.update_order == "generator_first":  # D's step, next, reuses this fake
+            self._fake = (source, fake.detach())
         if self.config.lambda_gan == 0:
             return StepOutput(l1, {"G_L1": l1.item()})
-        gan = self.gan_loss.generator(self.discriminator(torch.cat([source, fake], 1)))
+        gan = generator_loss(self.gan_loss,
+                             self.discriminator(torch.cat([source, self._judged(fake)], 1)),
+                             lambda: self.discriminator(torch.cat([source, target], 1)))
         loss = self.config.lambda_gan * gan + l1
         return StepOutput(loss, {"G_gan": gan.item(), "G_L1": l1.item()})
 
@@ -141,7 +169,7 @@ class Pix2Pix(TwoDomainBatches, GANModel):
         if self._fake is None or self._fake[0].shape != source.shape:
             with torch.no_grad():
                 self._fake = (source, self.generator(source))
-        fake = self._fake[1]
+        fake = self._judged(self._fake[1])
         self._fake = None
         real_scores = self.discriminator(torch.cat([source, target], 1))
         fake_scores = self.discriminator(torch.cat([source, fake], 1))
@@ -178,10 +206,13 @@ class Pix2Pix(TwoDomainBatches, GANModel):
         if direction not in (None, self.config.direction):
             raise GanzooError(f"this pix2pix model translates {self.config.direction} only; "
                               f"drop the direction or train with --set direction={direction}")
-        return translate_images(self.generator, images, in_channels=self.in_channels,
-                                value_range=self.value_range, tile=tile or self.config.tile,
-                                overlap=overlap, batchnorm=self.config.inference_batchnorm,
-                                precision=precision, progress=progress)
+        if self.config.inference_dropout and precision == "auto":
+            precision = "fp32"  # auto's bf16 check compares two runs: random masks would fail it
+        with dropout_on(self.generator, self.config.inference_dropout):
+            return translate_images(self.generator, images, in_channels=self.in_channels,
+                                    value_range=self.value_range, tile=tile or self.config.tile,
+                                    overlap=overlap, batchnorm=self.config.inference_batchnorm,
+                                    precision=precision, progress=progress)
 
     # ----- conversion ---------------------------------------------------------------------------
     @classmethod
@@ -220,3 +251,17 @@ class Pix2Pix(TwoDomainBatches, GANModel):
             except GanzooError:
                 raise generator_error from None
         return {f"{name}.{key}": value for key, value in adapted.items()}
+
+
+@contextlib.contextmanager
+def dropout_on(network: nn.Module, active: bool) -> Iterator[None]:
+    """Dropout layers of ``network`` in training mode (sampling masks) while ``active``."""
+    layers = [m for m in network.modules() if isinstance(m, nn.Dropout)] if active else []
+    modes = [m.training for m in layers]
+    for m in layers:
+        m.train(True)
+    try:
+        yield
+    finally:
+        for m, mode in zip(layers, modes):
+            m.train(mode)

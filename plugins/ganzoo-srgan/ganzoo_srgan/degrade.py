@@ -8,8 +8,9 @@ kernel widened by the scale) — rounded to 8 bits by default, like every PNG or
 will later upscale (training on unrounded inputs leaves the network unprepared for that noise).
 Images are read when needed, so big folders do not fill memory.
 
-Every index draws its crop from a generator seeded by ``(seed, index)``: the pairs are the same in
-every run and every worker, which keeps training resumable bit for bit.
+Every item draws its crop from a generator seeded by ``(seed, epoch, rank, index)``
+(`ganzoo.data.item_rng`; the Trainer passes the epoch): each epoch sees fresh crops, and the
+same ones in every run and every worker, which keeps training resumable bit for bit.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from ganzoo.data.item_rng import DrawKey, RandomItems
 from ganzoo.errors import GanzooError
 
 if TYPE_CHECKING:
@@ -72,7 +74,7 @@ def image_files(folder: str | os.PathLike) -> list[Path]:
     return files
 
 
-class DegradedPairs:
+class DegradedPairs(RandomItems):
     """A map-style dataset of ``(lr, hr)`` float pairs in [0, 1].
 
     Args:
@@ -80,7 +82,8 @@ class DegradedPairs:
         scale: downscale factor (2, 3, 4, ...).
         patch_size: HR crop side; rounded down to a multiple of ``scale``.
         length: items per epoch (each a different random crop); default 200 per image.
-        seed: makes the crops reproducible.
+        seed: makes the crops reproducible when used on its own (the Trainer draws with its
+            own seed, epoch and rank instead).
         augment: random horizontal flip and transpose (with both: a 90-degree turn).
         channels: 3 (RGB) or 1 (grayscale) when reading paths.
         quantize: round the LR input to 8 bits (see the module docstring).
@@ -98,6 +101,7 @@ class DegradedPairs:
             raise GanzooError(f"patch_size {patch_size} is smaller than the scale {scale}")
         self.length = int(length) if length else 200 * len(self.images)
         self.seed = int(seed)
+        self.draw_key = DrawKey(self.seed)
         self.augment = augment
         self.mode = "L" if channels == 1 else "RGB"
         self.quantize = bool(quantize)
@@ -118,7 +122,7 @@ class DegradedPairs:
 
         if not 0 <= index < self.length:
             raise IndexError(index)
-        rng = torch.Generator().manual_seed(self.seed * 1_000_003 + index)
+        rng = self.item_rng(index)
         image = self._image(index)
         height, width = image.shape[-2:]
         size = self.patch_size

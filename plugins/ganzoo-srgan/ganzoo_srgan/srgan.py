@@ -16,7 +16,7 @@ import torch
 
 from ganzoo.errors import GanzooError
 from ganzoo.interfaces import StepOutput, TrainingStep
-from ganzoo.losses import get_loss
+from ganzoo.losses import generator_loss, get_loss
 
 from .discriminator import PatchDiscriminator, VGGStyleDiscriminator
 from .srresnet import SRResNet, SRResNetConfig
@@ -106,6 +106,7 @@ class SRGAN(SRResNet):
         lr, hr = self.pairs(batch)
         fake = self.generator(lr)
         content, logs = self.content_loss(fake, hr)
-        adversarial = self.adversarial.generator(self.discriminator(fake))
+        adversarial = generator_loss(self.adversarial, self.discriminator(fake),
+                                     lambda: self.discriminator(hr))
         logs["g_adversarial"] = adversarial.item()
         return StepOutput(content + self.config.adversarial_weight * adversarial, logs)
