@@ -40,7 +40,10 @@ def register_losses(register):
 
     Call ``register(name, target, summary=...)``; ``target`` is ``"module:callable"``
     returning a `ganzoo.Loss` (adversarial losses) or a penalty callable. Variants select them
-    by name through their config (e.g. ``--set loss=hinge``).
+    by name through their config (e.g. ``--set loss=hinge``). A loss whose generator side
+    compares fakes with real samples (relativistic) sets ``uses_real_scores = True`` and takes
+    ``generator(fake, real=...)``; variants call it through ``ganzoo.losses.generator_loss``.
+    A penalty StyleGAN2 may apply lazily sets ``lazy = True`` on the callable.
     """
 
 

@@ -14,7 +14,7 @@ PIX2PIX = {"netG": "unet_128", "ngf": 2, "ndf": 4, "image_size": 128}
 def test_pix2pix_updates_d_then_g_like_the_reference_unless_asked_otherwise():
     model = build_model("pix2pix", PIX2PIX)
     assert [s.role for s in model.training_steps()] == ["discriminator", "generator"]
-    old = build_model("pix2pix", {**PIX2PIX, "update_order": "generator_first"})
+    old = build_model("pix2pix", {**PIX2PIX, "update_first": "generator"})
     assert [s.role for s in old.training_steps()] == ["generator", "discriminator"]
 
 

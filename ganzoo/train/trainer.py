@@ -252,10 +252,7 @@ class Trainer:
                     if self.is_writer:
                         self._append_metrics(row)
                     bar.set_postfix({k: f"{v:.3g}" for k, v in row.items() if k != "step"})
-                if self.out_dir is not None and cfg.sample_every and step % cfg.sample_every == 0:
-                    # On every rank (only rank 0 writes): SyncBatchNorm layers in the standing-
-                    # statistics pass are collectives; the other ranks would wait for rank 0
-                    # at the next all-reduce anyway.
+                if self.is_writer and cfg.sample_every and step % cfg.sample_every == 0:
                     self._preview(model, ema, fixed,
                                   self.out_dir / "samples" / f"step_{step:07d}.png")
                 if ckpt is not None and cfg.checkpoint_every and step % cfg.checkpoint_every == 0:
@@ -348,7 +345,8 @@ class Trainer:
     def _preview(self, model, ema, fixed, path: Path) -> None:
         was_training = model.training
         model.eval()
-        # Whatever a preview draws must not shift the training stream.
+        # Only rank 0 previews: whatever it draws must not shift its training stream. (The
+        # standing-statistics pass runs no collective, even with SyncBatchNorm layers.)
         with side_stream(self.config.seed):
             try:
                 if ema is not None:
@@ -358,8 +356,7 @@ class Trainer:
                     output = model.preview(fixed)
             finally:
                 model.train(was_training)
-        if self.is_writer:
-            save_preview(output.cpu(), path, self.dataset.preview_reference())
+        save_preview(output.cpu(), path, self.dataset.preview_reference())
 
     @contextmanager
     def _averaged(self, model, ema, device):

@@ -46,9 +46,7 @@ class CycleGANConfig:
     ngf: int = 64                   # generator width
     ndf: int = 64                   # discriminator width
     norm: Literal["instance", "batch", "none"] = "instance"
-    # Conv biases: "reference" keeps them only before instance norm (the reference's use_bias,
-    # so its --norm none checkpoints convert); "always" also before no norm.
-    conv_bias: Literal["reference", "always"] = "reference"
+    conv_bias: Literal["reference", "always"] = "reference"  # reference: only before instance norm
     dropout: bool = False
     # Generators return input + correction (not in the paper; no extra weights); needs
     # channels_a == channels_b.

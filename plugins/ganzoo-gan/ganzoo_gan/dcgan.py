@@ -28,8 +28,7 @@ class DCGANConfig:
     latent_dim: int = 64
     ngf: int = 64                # G's width at the last hidden layer
     ndf: int = 64                # D's width at the first layer
-    # D's normalization; a gradient penalty needs layer or none
-    d_norm: Literal["batch", "layer", "none"] = "batch"
+    d_norm: Literal["batch", "layer", "none"] = "batch"  # penalties need layer or none
     loss: str = "non-saturating"
     penalty: str = "none"
     penalty_weight: float = 0.0

@@ -37,9 +37,7 @@ class VanillaGANConfig:
     loss: str = "non-saturating"
     penalty: str = "r1"          # none | r1 | r2 | gradient-penalty
     penalty_weight: float = 0.001
-    # Lazy regularization (r1/r2 only): every k-th D step, weight × k; None: 4 for r1/r2, every
-    # step for gradient-penalty (a constraint, not a regularizer).
-    penalty_every: int | None = None
+    penalty_every: int | None = None  # lazy r1/r2: every k-th D step, weight × k (None: 4; GP: 1)
     pack: int = 1                # PacGAN: D sees this many samples at once
     minibatch_std: bool = False  # append the batch's feature spread to D's last hidden layer
     top_k: float = 1.0           # fraction of fakes (highest D scores) G learns from

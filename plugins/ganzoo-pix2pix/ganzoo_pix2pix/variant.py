@@ -5,7 +5,7 @@ the generator's output, so it judges whether the output fits *this* input. The g
 minimizes the GAN term plus λ·‖G(a) − b‖₁ (λ = 100): L1 gets the low frequencies right, the
 PatchGAN the texture. Noise comes only from dropout in the U-Net's decoder.
 
-Each iteration updates D, then G, as the reference does (``update_order``; the generator
+Each iteration updates D, then G, as the reference does (``update_first``; the generator
 step recomputes its fake, since G is frozen during D's step). D's objective is halved, as in
 the reference, so it learns more slowly than G. A residual generator's output is clamped to
 the image range before D sees it (the L1 term still sees, and pulls back, what leaves it).
@@ -49,14 +49,10 @@ class Pix2PixConfig:
     ngf: int = 64
     ndf: int = 64
     norm: Literal["batch", "instance", "none"] = "batch"
-    # Conv biases: "reference" keeps them only before instance norm (the reference's use_bias,
-    # so its --norm none checkpoints convert); "always" also before no norm.
-    conv_bias: Literal["reference", "always"] = "reference"
+    conv_bias: Literal["reference", "always"] = "reference"  # reference: only before instance norm
     dropout: bool = True            # the generator's only noise source
     inference_dropout: bool = False  # keep dropout on in translate (the paper's test-time noise)
-    # "discriminator_first" is the reference's order; "generator_first" lets D see the fake of
-    # the G step just taken (how models before this option were trained).
-    update_order: Literal["discriminator_first", "generator_first"] = "discriminator_first"
+    update_first: Literal["discriminator", "generator"] = "discriminator"  # reference: D then G
     # Generator returns input + correction (restoration tasks: deblur, denoise); needs
     # channels_a == channels_b. Not in the paper; no extra weights.
     residual: bool = False
@@ -132,7 +128,7 @@ class Pix2Pix(TwoDomainBatches, GANModel):
         if self.config.lambda_gan == 0:
             return [generator]
         discriminator = TrainingStep("discriminator", self.discriminator_step)
-        if self.config.update_order == "generator_first":
+        if self.config.update_first == "generator":
             return [generator, discriminator]
         return [discriminator, generator]
 
@@ -154,7 +150,7 @@ class Pix2Pix(TwoDomainBatches, GANModel):
         source, target = self.pair(batch)
         fake = self.generator(source)
         l1 = F.l1_loss(fake, target) * self.config.lambda_l1
-        if self.config.update_order == "generator_first":  # D's step, next, reuses this fake
+        if self.config.update_first == "generator":  # D's step, next, reuses this fake
             self._fake = (source, fake.detach())
         if self.config.lambda_gan == 0:
             return StepOutput(l1, {"G_L1": l1.item()})
