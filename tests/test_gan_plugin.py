@@ -143,7 +143,7 @@ def test_minibatch_std_feature_and_penalties_train():
 
 
 def test_wrong_data_shape_is_a_clear_error():
-    with pytest.raises(GanzooError, match="was built for \\[1, 8, 8\\] .from its settings.; train on data of that shape"):
+    with pytest.raises(GanzooError, match=r"data has shape \(1, 8, 8\) per item but the model was built for \[2\] \(from its settings\); train on data of that shape"):
         run(tiny("gan"), digits())
     with pytest.raises(GanzooError, match="data_shape must be"):
         tiny("gan", data_shape=[2, 3])
