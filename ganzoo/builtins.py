@@ -29,6 +29,8 @@ def register_losses(register):
              summary="R1 penalty 1/2 ||grad D(x)||^2 on real samples (Mescheder et al. 2018)")
     register("r2", "ganzoo.losses.penalties:r2_penalty", kind="penalty",
              summary="R2 penalty 1/2 ||grad D(G(z))||^2 on generated samples (R1's twin)")
+    register("r1+r2", "ganzoo.losses.penalties:r1_r2_penalty", kind="penalty",
+             summary="R1 + R2, one weight: the relativistic-pairing GAN's regularizer (R3GAN)")
 
 
 @hookimpl

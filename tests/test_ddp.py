@@ -106,3 +106,15 @@ def test_sync_batchnorm_needs_cuda_and_unknown_modes_are_refused():
         prepare(model, "global", world=2, device=torch.device("cpu"))
     assert prepare(model, "sync", world=1, device=torch.device("cpu")) is None  # one process
     assert prepare(model, "average", world=2, device=torch.device("cpu")) == DESCRIPTIONS["average"]
+
+
+def test_resuming_with_another_process_count_is_a_clear_error():
+    from ganzoo.train.rank_state import restore_rank_state
+    from ganzoo.train.rng import capture_rng
+
+    model = build_model("dcgan", {"ngf": 4, "ndf": 4})
+    two = {"rng": [capture_rng(), capture_rng()], "rank_buffers": None}
+    with pytest.raises(GanzooError, match="written by 2 process.* this run has 1; .*"
+                                          "--nproc_per_node 2"):
+        restore_rank_state(model, two, rank=0, world=1)
+    restore_rank_state(model, {"rng": capture_rng()}, rank=0, world=1)  # an older checkpoint

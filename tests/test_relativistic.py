@@ -55,6 +55,20 @@ def test_r2_is_r1_on_fakes():
     assert value.item() == pytest.approx(2 * fake.pow(2).sum(1).mean().item(), rel=1e-5)
 
 
+def test_r1_plus_r2_sums_both_and_trains_with_the_relativistic_loss():
+    quadratic = lambda x: (x ** 2).sum(1)  # noqa: E731
+    real, fake = torch.randn(6, 2), torch.randn(6, 2)
+    r1_r2 = get_penalty("r1+r2")
+    expected = get_penalty("r1")(quadratic, real) + r2_penalty(quadratic, real, fake)
+    assert r1_r2(quadratic, real, fake).item() == pytest.approx(expected.item(), rel=1e-6)
+    model = build_model("gan", {"hidden": 8, "layers": 1, "loss": "relativistic-pairing",
+                                "penalty": "r1+r2", "penalty_weight": 0.1})
+    batch = torch.randn(8, 2)
+    out = model.discriminator_step(batch)
+    assert "r1+r2" in out.logs and torch.isfinite(out.loss)
+    assert torch.isfinite(model.generator_step(batch).loss)
+
+
 #: variant → the Config key naming its adversarial loss
 LOSS_KEY = {"gan": "loss", "dcgan": "loss", "wgan-gp": "loss", "cgan": "loss",
             "infogan": "loss", "srgan": "loss", "pix2pix": "gan_loss"}

@@ -70,9 +70,17 @@ def r2_penalty(discriminator: Callable[[Tensor], Tensor], real: Tensor | None,
     return 0.5 * _input_gradient_norm_sq(discriminator, fake).mean()
 
 
+def r1_r2_penalty(discriminator: Callable[[Tensor], Tensor], real: Tensor,
+                  fake: Tensor) -> Tensor:
+    """R1 + R2 with one weight, the regularizer that makes the relativistic pairing GAN
+    converge (Huang et al. 2024, R3GAN: ``γ/2 (E||∇D(x)||² + E||∇D(G(z))||²)``)."""
+    return r1_penalty(discriminator, real) + r2_penalty(discriminator, real, fake)
+
+
 gradient_penalty.lazy = False
 r1_penalty.lazy = True
 r2_penalty.lazy = True
+r1_r2_penalty.lazy = True
 
 
 def check_penalty_target(discriminator: nn.Module, penalty: str, fix: str) -> None:

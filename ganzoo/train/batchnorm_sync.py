@@ -39,8 +39,9 @@ def prepare(model: nn.Module, mode: str, world: int, device: torch.device) -> st
         if device.type != "cuda":
             raise GanzooError("batchnorm_sync=sync (SyncBatchNorm) runs on CUDA devices only; "
                               "on CPU use --set batchnorm_sync=average")
-        converted = nn.SyncBatchNorm.convert_sync_batchnorm(model)
-        assert converted is model  # a GANModel is never itself a BatchNorm layer
+        # Replaces the BatchNorm children in place (the parameters themselves are kept), so
+        # the optimizers the Trainer builds next see the same tensors.
+        nn.SyncBatchNorm.convert_sync_batchnorm(model)
     return DESCRIPTIONS[mode]
 
 

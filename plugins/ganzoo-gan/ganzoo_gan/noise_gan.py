@@ -5,8 +5,8 @@ A subclass builds ``self.generator`` (latent ``(N, latent_dim)`` → samples) an
 
 * ``loss``: any registered adversarial loss (``ganzoo list``/``ganzoo plugins``; built-in:
   minimax, non-saturating, wasserstein, hinge, least-squares);
-* ``penalty`` / ``penalty_weight`` / ``penalty_every``: ``none``, ``r1``, ``r2`` or
-  ``gradient-penalty``; ``penalty_every`` > 1 is StyleGAN2's lazy regularization (R1/R2 only,
+* ``penalty`` / ``penalty_weight`` / ``penalty_every``: ``none``, ``r1``, ``r2``, ``r1+r2``
+  or ``gradient-penalty``; ``penalty_every`` > 1 is StyleGAN2's lazy regularization (R1/R2 only,
   weight × k); a penalty on a discriminator with BatchNorm is refused;
 * ``pack``: PacGAN packing — D judges ``pack`` samples at once (concatenated features or
   channels), which penalizes a generator whose samples lack diversity (Lin et al. 2018);

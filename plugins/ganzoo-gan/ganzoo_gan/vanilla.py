@@ -35,7 +35,7 @@ class VanillaGANConfig:
     d_hidden: int | None = None  # width of D's hidden layers (None: hidden)
     layers: int = 3              # hidden layers in G and in D
     loss: str = "non-saturating"
-    penalty: str = "r1"          # none | r1 | r2 | gradient-penalty
+    penalty: str = "r1"          # none | r1 | r2 | r1+r2 | gradient-penalty
     penalty_weight: float = 0.001
     penalty_every: int | None = None  # lazy r1/r2: every k-th D step, weight × k (None: 4; GP: 1)
     pack: int = 1                # PacGAN: D sees this many samples at once
