@@ -70,7 +70,8 @@ def real_features(source: ImageSource, extractor: FeatureExtractor, *, need_feat
         if cached is not None:
             return cached
     features = extract_features(source, extractor, batch_size=batch_size,
-                                keep_features=need_features, progress=progress)
+                                keep_features=need_features, keep_at_most=extractor.dims,
+                                progress=progress)
     if key is not None:
         reference_cache.store(key, features)
     return features
@@ -95,7 +96,7 @@ def evaluate(real, fake, metrics=("fid",), *, extractor: str | FeatureExtractor 
         nearest_k: k of the k-NN manifolds of precision/recall/density/coverage.
         seed: KID subset sampling seed.
     """
-    from .frechet import frechet_distance
+    from .frechet import fid
     from .kid import kernel_inception_distance
     from .precision_recall import manifold_metrics
     from .features import extract_features
@@ -111,11 +112,12 @@ def evaluate(real, fake, metrics=("fid",), *, extractor: str | FeatureExtractor 
     real_set = real_features(real_source, extractor, need_features=need_features,
                              batch_size=batch_size, progress=progress, cache=cache)
     fake_set = extract_features(fake_source, extractor, batch_size=batch_size,
-                                keep_features=need_features, progress=progress)
+                                keep_features=need_features, keep_at_most=extractor.dims,
+                                progress=progress)
     result: dict[str, Any] = {}
     if "fid" in chosen:
-        result["fid"] = frechet_distance(real_set.statistics.mean, real_set.statistics.covariance,
-                                         fake_set.statistics.mean, fake_set.statistics.covariance)
+        result["fid"] = fid(real_set.statistics, fake_set.statistics, real_set.features,
+                            fake_set.features)
     if "kid" in chosen:
         result["kid"] = kernel_inception_distance(real_set.features, fake_set.features,
                                                   num_subsets=kid_subsets,

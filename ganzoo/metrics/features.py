@@ -1,7 +1,9 @@
 """Images → features through an extractor, batch by batch, with running statistics.
 
 `extract_features` never holds more than one batch of images; the features themselves are kept
-only when asked (KID and precision/recall need them: 8 KiB per image for 2,048-d float32).
+when asked (KID and precision/recall need them: 8 KiB per image for 2,048-d float32), or, for
+FID's exact small-N path (`ganzoo.metrics.frechet`), while there are at most ``keep_at_most``
+of them: with ``keep_at_most = D`` that is no more memory than the ``D x D`` statistics.
 """
 
 from __future__ import annotations
@@ -29,8 +31,13 @@ class FeatureSet:
 
 
 def extract_features(source: ImageSource, extractor: FeatureExtractor, *, batch_size: int = 32,
-                     keep_features: bool = False, progress: bool = False) -> FeatureSet:
-    """Run every image of ``source`` through ``extractor`` (preprocessed, in batches)."""
+                     keep_features: bool = False, keep_at_most: int = 0,
+                     progress: bool = False) -> FeatureSet:
+    """Run every image of ``source`` through ``extractor`` (preprocessed, in batches).
+
+    The result holds the features if ``keep_features``, or if there were no more than
+    ``keep_at_most`` images; else only the running statistics.
+    """
     import torch
     from tqdm.auto import tqdm
 
@@ -42,8 +49,10 @@ def extract_features(source: ImageSource, extractor: FeatureExtractor, *, batch_
         with torch.inference_mode():
             features = extractor.network(torch.stack(batch).to(device)).float().cpu()
         statistics.update(features)
-        if keep_features:
+        if keep_features or statistics.count <= keep_at_most:
             kept.append(features.numpy())
+        else:
+            kept.clear()
 
     batch: list = []
     with tqdm(total=len(source), unit="image", desc=f"features {source.label}",
@@ -57,5 +66,5 @@ def extract_features(source: ImageSource, extractor: FeatureExtractor, *, batch_
         if batch:
             flush(batch)
             bar.update(len(batch))
-    features = np.concatenate(kept) if keep_features else None
+    features = np.concatenate(kept) if kept else None
     return FeatureSet(statistics, features)
