@@ -56,6 +56,10 @@ def register_metrics(register):
     """Register evaluation metrics.
 
     Call ``register(name, target, summary=...)``; ``target`` is ``"module:callable"``.
+
+    With ``kind="feature-extractor"`` the entry is a feature extractor for FID, KID and
+    precision/recall (``ganzoo evaluate --extractor NAME``): ``target`` is a factory
+    ``factory(device) -> ganzoo.metrics.extractors.FeatureExtractor`` (see that module).
     """
 
 
