@@ -127,6 +127,8 @@ def test_reference_features_are_cached_by_content_and_extractor(tiny_extractor, 
     tensors["features"] = tensors["features"] + 1.0  # the small-N FID path reads these
     save_file(tensors, str(entries[0]))
     assert json.loads(run(*args).output)["fid"] != pytest.approx(first["fid"])
+    entries[0].write_bytes(b"damaged")  # a damaged entry is recomputed, never trusted
+    assert json.loads(run(*args).output)["fid"] == pytest.approx(first["fid"])
     # New content, new key: computed afresh (and cached beside the old entry).
     write_images(real, 1, 9)  # overwrites 000.png with other pixels
     fresh = json.loads(run(*args).output)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import warnings
 from importlib import metadata
 from pathlib import Path
 
@@ -116,7 +117,9 @@ def convert_source(target: Path) -> None:
 
     source = source_path()
     verify_sha256(source, SOURCE_SHA256, what=f"{SOURCE_PACKAGE}'s {SOURCE_FILE}")
-    scripted = torch.jit.load(str(source), map_location="cpu")
+    with warnings.catch_warnings():  # torch 2.9+ flags jit.load as deprecated; reading is all we do
+        warnings.simplefilter("ignore", DeprecationWarning)
+        scripted = torch.jit.load(str(source), map_location="cpu")
     state = rename_state({k: v.detach().clone().contiguous()
                           for k, v in scripted.state_dict().items()})
     expected = FIDInceptionV3().state_dict()
