@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import GanzooError
 from .extractors import FeatureExtractor
 from .feature_statistics import FeatureStatistics
 from .fid_preprocess import fid_pixels
@@ -48,6 +49,10 @@ def extract_features(source: ImageSource, extractor: FeatureExtractor, *, batch_
     def flush(batch: list) -> None:
         with torch.inference_mode():
             features = extractor.network(torch.stack(batch).to(device)).float().cpu()
+        if tuple(features.shape) != (len(batch), extractor.dims):
+            raise GanzooError(f"feature extractor {extractor.name} returned shape "
+                              f"{tuple(features.shape)} for {len(batch)} images, not "
+                              f"({len(batch)}, {extractor.dims}); fix the extractor")
         statistics.update(features)
         if keep_features or statistics.count <= keep_at_most:
             kept.append(features.numpy())
