@@ -16,7 +16,7 @@ from ganzoo.errors import GanzooError
 from ganzoo.metrics.feature_statistics import FeatureStatistics
 from ganzoo.metrics.fid_preprocess import fid_pixels, quantize_rgb, resize_pixels
 from ganzoo.metrics.frechet import fid, frechet_distance, frechet_distance_of_features
-from ganzoo.metrics.kid import kernel_inception_distance, mmd2_unbiased
+from ganzoo.metrics.kid import default_subset_size, kernel_inception_distance, mmd2_unbiased
 from ganzoo.metrics.precision_recall import knn_radii, manifold_metrics
 
 
@@ -86,6 +86,11 @@ def test_kid_is_the_unbiased_mmd_with_the_cubic_kernel():
     whole = kernel_inception_distance(x, y, num_subsets=3, subset_size=12)
     assert whole["mean"] == pytest.approx(naive_kid_subset(x, y), rel=1e-10)
     assert whole["std"] == pytest.approx(0, abs=1e-12)
+    # By default subsets are at most half the smaller set, so they differ and the std means
+    # something (with whole-set subsets it is always 0).
+    assert default_subset_size(12, 20) == 6 and default_subset_size(5000, 3000) == 1000
+    assert default_subset_size(3, 3) == 2
+    assert kernel_inception_distance(x, y, num_subsets=10)["std"] > 0
 
 
 def test_kid_subsets_are_seeded_and_unbiased_near_zero_for_one_distribution():

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import GanzooError
 from .extractors import DEFAULT_EXTRACTOR, FeatureExtractor, load_extractor
 from .image_sources import ImageSource, as_source
-from .kid import DEFAULT_SUBSET_SIZE, DEFAULT_SUBSETS
+from .kid import DEFAULT_SUBSETS
 from .precision_recall import DEFAULT_NEAREST_K
 
 #: What ``--metrics`` accepts; ``prdc`` is precision, recall, density and coverage together.
@@ -80,7 +80,7 @@ def real_features(source: ImageSource, extractor: FeatureExtractor, *, need_feat
 def evaluate(real, fake, metrics=("fid",), *, extractor: str | FeatureExtractor = DEFAULT_EXTRACTOR,
              device: str = "cpu", batch_size: int = 32, progress: bool = False,
              cache: bool = True, kid_subsets: int = DEFAULT_SUBSETS,
-             kid_subset_size: int = DEFAULT_SUBSET_SIZE, nearest_k: int = DEFAULT_NEAREST_K,
+             kid_subset_size: int | None = None, nearest_k: int = DEFAULT_NEAREST_K,
              seed: int = 0) -> dict[str, Any]:
     """Score ``fake`` against ``real``; the result holds only the metrics asked for.
 
@@ -92,7 +92,8 @@ def evaluate(real, fake, metrics=("fid",), *, extractor: str | FeatureExtractor 
         batch_size: images per extractor call.
         progress: show progress bars.
         cache: reuse/store the real set's features (`ganzoo.metrics.reference_cache`).
-        kid_subsets, kid_subset_size: KID's subset sampling (see `ganzoo.metrics.kid`).
+        kid_subsets, kid_subset_size: KID's subset sampling (default: 100 subsets of
+            `ganzoo.metrics.kid.default_subset_size` images; see that module).
         nearest_k: k of the k-NN manifolds of precision/recall/density/coverage.
         seed: KID subset sampling seed.
     """
