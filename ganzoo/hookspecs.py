@@ -70,6 +70,10 @@ def register_metrics(register):
 
     Call ``register(name, target, summary=...)``; ``target`` is ``"module:callable"``. Users
     and benchmarks find it by name: ``get_catalog().get("metric", name).load()``.
+
+    With ``kind="feature-extractor"`` the entry is a feature extractor for FID, KID and
+    precision/recall (``ganzoo evaluate --extractor NAME``): ``target`` is a factory
+    ``factory(device) -> ganzoo.metrics.extractors.FeatureExtractor`` (see that module).
     """
 
 

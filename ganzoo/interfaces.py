@@ -214,6 +214,13 @@ class GANModel(nn.Module, ABC):
         """
         return None
 
+    def evaluation_pair(self, item: Any) -> tuple[Tensor, Tensor] | None:
+        """Image tasks: ``(input, target)`` images ``(C, H, W)`` in [0, 1] of one dataset item,
+        for ``ganzoo evaluate MODEL --data SPEC``. Default None: items are ``(input, target,
+        ...)`` tuples. Override when your data kind yields something else (e.g. ``{"A", "B"}``
+        dicts)."""
+        return None
+
     def sample_grid(self, columns: int, seed: int | None = None) -> Tensor | None:
         """The picture ``ganzoo sample NAME`` draws when no ``--n`` or ``--cond`` is given:
         images in [0, 1] laid out ``columns`` per row (e.g. one row per class, or a latent

@@ -222,6 +222,14 @@ class CycleGAN(TwoDomainBatches, GANModel):
     def default_direction(self) -> str:
         return "BtoA" if self.config.generators == "BtoA" else "AtoB"
 
+    def evaluation_pair(self, item: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
+        """``(input, target)`` for ``ganzoo evaluate``: an image of the source domain and one
+        of the target domain (unpaired: FID/KID compare the translated set with the target
+        domain as distributions), in the model's default direction."""
+        if self.default_direction == "AtoB":
+            return item["A"], item["B"]
+        return item["B"], item["A"]
+
     def preprocessing(self) -> dict[str, Any]:
         cfg = self.config
         available = ["AtoB", "BtoA"] if cfg.generators == "both" else [cfg.generators]

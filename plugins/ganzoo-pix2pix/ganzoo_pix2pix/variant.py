@@ -181,6 +181,12 @@ class Pix2Pix(TwoDomainBatches, GANModel):
         return torch.cat([match_channels(p, 3) for p in panels], dim=-1).cpu()
 
     # ----- inference ----------------------------------------------------------------------------
+    def evaluation_pair(self, item: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
+        """``(input, target)`` of an aligned ``{"A", "B"}`` item in [0, 1], for ``ganzoo
+        evaluate``: the side the model translates from, and the side it should produce."""
+        return ((item["A"], item["B"]) if self.config.direction == "AtoB"
+                else (item["B"], item["A"]))
+
     def preprocessing(self) -> dict[str, Any]:
         cfg = self.config
         return {"value_range": list(self.value_range),
