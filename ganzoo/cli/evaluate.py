@@ -108,10 +108,12 @@ def _run(model, data, real, fake, metrics, *, n, seed, batch_size, device, threa
     from ..metrics.evaluation import evaluate
     from ..metrics.extractors import load_extractor
     from ..thread_choice import choose_threads
-    from .sample import _resolve_device, model_label
+    from ..device import resolve_device
+    from .sample import model_label
 
-    device_name = _resolve_device(device)
-    if device_name == "cpu" or threads:
+    chosen = resolve_device(device)
+    device_name = str(chosen)
+    if chosen.type == "cpu" or threads:
         torch.set_num_threads(choose_threads(threads))
     progress = sys.stderr.isatty()
     if model is not None:
