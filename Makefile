@@ -13,7 +13,7 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(STAMP): $(PY) pyproject.toml constraints.txt $(wildcard plugins/*/pyproject.toml)
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]' $(foreach p,$(PLUGINS),-e $(p))
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,onnx,tensorboard]' $(foreach p,$(PLUGINS),-e $(p))
 	touch $(STAMP)
 
 install: $(STAMP)

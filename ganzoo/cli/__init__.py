@@ -67,6 +67,7 @@ CORE_COMMAND_MODULES: list[str] = [
     "ganzoo.cli.publish",
     "ganzoo.cli.new_plugin",
     "ganzoo.cli.sample",
+    "ganzoo.cli.export",
 ]
 
 
