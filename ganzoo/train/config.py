@@ -34,6 +34,9 @@ class TrainConfig:
             the final ``samples.png``).
         checkpoint_every: write ``checkpoints/last.safetensors`` every this many iterations.
         log_every: record losses (``metrics.jsonl``, progress bar) every this many iterations.
+        log: ``jsonl`` (``metrics.jsonl`` only) or ``tensorboard``: also TensorBoard events in
+            ``<out>/tensorboard/`` (losses, learning rates, step time, previews, final metrics;
+            needs ``pip install 'ganzoo-core[tensorboard]'``).
         preview_count: how many fixed inputs the previews show.
         threads: torch CPU threads, at most the CPUs this process may use (None leaves torch's
             default).
@@ -52,6 +55,7 @@ class TrainConfig:
     sample_every: int = 500
     checkpoint_every: int = 500
     log_every: int = 20
+    log: Literal["jsonl", "tensorboard"] = "jsonl"
     preview_count: int = 64
     threads: int | None = None
     channels_last: bool = False
