@@ -128,6 +128,7 @@ class GANModel(nn.Module, ABC):
     - `test_config`, `test_input_size`, `example_item`: keep the conformance kit fast and fed.
     - `optimizers`, `training_steps`, `preview_inputs`, `preview`, `training_finished`.
     - `export_module`: the network(s) ``ganzoo export`` writes and their graph inputs.
+    - `card_sections`: sections the plugin adds to its models' cards.
     """
 
     Config: ClassVar[type]
@@ -308,6 +309,12 @@ class GANModel(nn.Module, ABC):
     def translate(self, images: Tensor, **options: Any) -> Tensor:
         """Map float images ``(N, C, H, W)`` in [0, 1] to outputs in [0, 1]."""
         raise NotImplementedError(f"{type(self).__name__} generates from noise; use sample()")
+
+    def card_sections(self) -> dict[str, str]:
+        """Extra sections of this model's card (``README.md``): heading → Markdown text, placed
+        after the metrics, e.g. what input degradation a super-resolution model expects.
+        Default: none."""
+        return {}
 
     # ----- deployment (ganzoo export) ---------------------------------------------------------
     def export_module(self, **conditioning: Any) -> Any:
