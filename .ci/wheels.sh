@@ -36,28 +36,7 @@ done
 ls -1 "$dist"
 
 step "every tracked file of each package is in its wheel"
-"$builder" - "$repo" "$dist" <<'PY'
-import subprocess, sys, zipfile
-from pathlib import Path
-
-repo, dist = Path(sys.argv[1]), Path(sys.argv[2])
-projects = {"ganzoo_core": (repo, "ganzoo")}
-for plugin in sorted(repo.glob("plugins/ganzoo-*")):
-    module = plugin.name.replace("-", "_")
-    projects[module] = (plugin, module)
-missing = []
-for wheel_prefix, (root, package) in projects.items():
-    wheels = list(dist.glob(f"{wheel_prefix}-*.whl"))
-    assert len(wheels) == 1, f"expected one wheel for {wheel_prefix}, found {wheels}"
-    inside = set(zipfile.ZipFile(wheels[0]).namelist())
-    tracked = subprocess.run(["git", "-C", str(root), "ls-files", package], check=True,
-                             capture_output=True, text=True).stdout.split()
-    lacking = [name for name in tracked if name not in inside]
-    missing += [f"{wheels[0].name}: {name}" for name in lacking]
-    print(f"{wheels[0].name}: {len(tracked) - len(lacking)} of {len(tracked)} tracked files inside")
-if missing:
-    sys.exit("files missing from wheels:\n  " + "\n  ".join(missing))
-PY
+"$builder" "$repo/.ci/check_wheel_contents.py" "$repo" "$dist"
 
 step "a fresh venv outside the repo: pinned torch + the wheels (no -e)"
 python3 -m venv "$work/venv"
