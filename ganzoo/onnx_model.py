@@ -87,6 +87,12 @@ class OnnxModel:
             shape = (n, *spec["shape"][1:])
             if spec["name"] in conditioning:
                 value = self._condition_value(spec["name"], conditioning[spec["name"]])
+                kind, _, bounds = spec["fill"].partition(":")
+                if kind == "randint":  # an index the graph looks up: out of range is an error
+                    low, high = (int(b) for b in bounds.split(":"))
+                    if not bool(((value >= low) & (value < high)).all()):
+                        raise GanzooError(f"--cond {spec['name']}={conditioning[spec['name']]}:"
+                                          f" must be {low}..{high - 1} for this model")
                 dtype = torch.int64 if spec["dtype"] == "int64" else torch.float32
                 feeds[spec["name"]] = value.to(dtype).expand(shape).contiguous().numpy()
                 continue

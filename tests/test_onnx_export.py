@@ -17,6 +17,7 @@ onnx = pytest.importorskip("onnx", reason="the [onnx] extra is not installed")
 
 import ganzoo  # noqa: E402
 from ganzoo.cli import _add_core_commands, cli  # noqa: E402
+from ganzoo.errors import GanzooError  # noqa: E402
 from ganzoo.onnx_export import OPSET, export_onnx, read_metadata  # noqa: E402
 from ganzoo.onnx_model import OnnxModel  # noqa: E402
 
@@ -106,6 +107,8 @@ def test_conditioning_is_a_graph_input_of_noise_models(exported):
     assert samples.shape == (4, 1, 8, 8) and 0 <= samples.min() and samples.max() <= 1
     name = json.loads(runtime.meta["label_names"])[3]
     assert torch.equal(runtime.sample(4, seed=0, label=name), samples)
+    with pytest.raises(GanzooError, match="must be 0..9"):
+        runtime.sample(2, label=42)  # onnxruntime would fail inside its Gather: say why first
 
 
 @pytest.mark.slow
@@ -146,7 +149,6 @@ def test_cli_export_then_sample_with_onnxruntime(tmp_path, exported):
 
 def test_a_conditional_variant_without_an_export_hook_is_told_what_to_do():
     from ganzoo.export_spec import default_export_spec
-    from ganzoo.errors import GanzooError
 
     model = ganzoo.load("cgan")
     with pytest.raises(GanzooError, match="must implement GANModel.export_module"):
