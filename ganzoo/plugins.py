@@ -21,6 +21,8 @@ from .catalog import TASKS, Catalog, PluginInfo, Registered
 from .errors import PluginError
 
 ENTRY_POINT_GROUP = "ganzoo"
+# The core's pip distribution. Not "ganzoo": that name on PyPI is an unrelated 2018 package.
+CORE_DISTRIBUTION = "ganzoo-core"
 #: Registration hooks run while the catalog is built (`register_commands` runs when the CLI starts).
 HOOKS = (
     "register_variants",
@@ -79,7 +81,7 @@ def build_catalog(entry_points: list[metadata.EntryPoint] | None = None) -> Cata
     from . import __version__
 
     for module_name in CORE_MODULES:
-        _register(manager, catalog, PluginInfo("ganzoo", __version__, module_name),
+        _register(manager, catalog, PluginInfo(CORE_DISTRIBUTION, __version__, module_name),
                   importlib.import_module(module_name), module_name)
 
     selected = _selected()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import ganzoo
 import ganzoo.plugins as plugins
 from ganzoo.cli import cli
 from ganzoo.cli.new_plugin import SCAFFOLD_TASKS, check_name, command, names_for, scaffold
@@ -40,6 +41,12 @@ def test_invalid_names_state_the_rule(name):
             or "without the prefix" in message)
 
 
+def test_core_is_reserved_for_the_core_distribution():
+    with pytest.raises(GanzooError, match="reserved.*ganzoo-core"):
+        check_name("core")
+    assert check_name("core-gan") == "core-gan"
+
+
 def test_names_for_each_spelling():
     assert names_for("style-gan2") == {"name": "style-gan2", "dist": "ganzoo-style-gan2",
                                        "module": "ganzoo_style_gan2", "class_name": "StyleGan2"}
@@ -53,6 +60,7 @@ def test_scaffold_writes_a_complete_distribution(tmp_path):
                      "ganzoo_my_gan/variant.py", "pyproject.toml", "tests/test_ganzoo_my_gan.py"]
     pyproject = (target / "pyproject.toml").read_text()
     assert 'name = "ganzoo-my-gan"' in pyproject
+    assert f'dependencies = ["ganzoo-core>={ganzoo.__version__}"]' in pyproject
     assert '[project.entry-points.ganzoo]\nmy-gan = "ganzoo_my_gan"' in pyproject
     init = (target / "ganzoo_my_gan" / "__init__.py").read_text()
     assert '"ganzoo_my_gan.variant:MyGan"' in init and "import torch" not in init

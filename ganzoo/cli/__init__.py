@@ -68,6 +68,7 @@ CORE_COMMAND_MODULES: list[str] = [
     "ganzoo.cli.new_plugin",
     "ganzoo.cli.sample",
     "ganzoo.cli.evaluate",
+    "ganzoo.cli.export",
 ]
 
 

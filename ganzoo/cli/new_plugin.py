@@ -35,6 +35,8 @@ _TASK_DEPENDENCIES = {"image-to-image": ("ganzoo-pix2pix>=0.1",)}
 NAME_RULE = ("lower-case letters, digits and single hyphens, starting with a letter, at most "
              "40 characters (e.g. mygan, style-gan2)")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# ganzoo-NAME must not collide with the core's own distribution, ganzoo-core.
+_RESERVED = {"core": "the core's distribution is ganzoo-core"}
 # Where each rendered file goes, relative to PATH/ganzoo-NAME/.
 _COMMON_FILES = {
     "pyproject.toml.tmpl": "pyproject.toml",
@@ -52,6 +54,9 @@ def check_name(name: str) -> str:
                           f"{name[7:] or 'NAME'}` creates the distribution ganzoo-{name[7:] or 'NAME'}")
     if len(name) > 40 or not _NAME.match(name):
         raise GanzooError(f"invalid plugin name {name!r}: use {NAME_RULE}")
+    if name in _RESERVED:
+        raise GanzooError(f"the plugin name {name!r} is reserved ({_RESERVED[name]}); "
+                          f"pick another, e.g. {name}-gan")
     return name
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ UPLOAD_PATTERNS = ["config.json", "model.safetensors", "README.md", "*.png", "*.
 #: Only top-level files: fnmatch's ``*`` also matches ``/``, so ``*.png`` alone would upload
 #: every ``samples/step_*.png`` preview.
 IGNORE_PATTERNS = ["*/*"]
+#: The shape of the Hub's license ids (lower-case SPDX ids, ``other``).
+_LICENSE_ID = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
 
 
 def hub_api(endpoint: str | None = None):
@@ -55,6 +58,21 @@ def check_folder(folder: Path) -> dict[str, Any]:
             "size": weights.stat().st_size}
 
 
+def card_with_license(folder: Path, license: str) -> str:
+    """The folder's card text with its front matter's license set to ``license``."""
+    from huggingface_hub import ModelCard
+
+    from ..errors import GanzooError
+    from ..layout import CARD_FILE
+
+    if not _LICENSE_ID.match(license):
+        raise GanzooError(f"--license {license!r}: give a Hub license id such as mit, "
+                          f"apache-2.0, bsd-3-clause, cc-by-4.0 or other")
+    card = ModelCard((folder / CARD_FILE).read_text(encoding="utf-8"))
+    card.data.license = license
+    return str(card)
+
+
 def registry_snippet(repo: str, revision: str, facts: dict[str, Any]) -> str:
     """The ``registry.yaml`` entry pinning this upload, ready to paste."""
     import yaml
@@ -78,12 +96,14 @@ def registry_snippet(repo: str, revision: str, facts: dict[str, Any]) -> str:
 def publish_folder(folder: str | Path, repo: str, *, private: bool = False,
                    revision: str | None = None, message: str | None = None,
                    dry_run: bool = False, api=None, endpoint: str | None = None,
-                   echo=click.echo) -> str | None:
+                   license: str | None = None, echo=click.echo) -> str | None:
     """Check ``folder`` and upload it to ``repo``; returns the commit id (None for a dry run).
 
     ``api`` is an `HfApi` (default `hub_api(endpoint)`, made after the checks); the calls made are exactly
     ``create_repo(repo, private=..., exist_ok=True)``, ``create_branch`` for a non-main
-    ``revision``, and ``upload_folder(...)`` with `UPLOAD_PATTERNS`.
+    ``revision``, and ``upload_folder(...)`` with `UPLOAD_PATTERNS`. ``license`` (a Hub
+    license id) replaces the card's license field (the rest of the card is kept); a dry run
+    shows the card as it would be uploaded and writes nothing.
     """
     from ..errors import GanzooError
     from ..registry import _REPO
@@ -92,6 +112,9 @@ def publish_folder(folder: str | Path, repo: str, *, private: bool = False,
         raise GanzooError(f"--repo must be a Hub repo id 'org/name', got {repo!r}")
     folder = Path(folder)
     facts = check_folder(folder)
+    card_text = card_with_license(folder, license) if license else None
+    if license:
+        facts["card"]["license"] = license
     message = message or f"Upload {facts['config']['variant']} model with ganzoo"
     branch = revision or "main"
     upload = {"repo_id": repo, "folder_path": str(folder), "repo_type": "model",
@@ -100,7 +123,14 @@ def publish_folder(folder: str | Path, repo: str, *, private: bool = False,
     echo(f"{folder}: loads as variant '{facts['config']['variant']}', card ok; "
          f"model.safetensors sha256 {facts['sha256']} ({facts['size']} bytes)")
     echo(f"files: {', '.join(facts['files'])}")
+    if not facts["card"].get("license"):
+        echo("note: the card names no license; pass --license ID (e.g. mit, apache-2.0)")
     if dry_run:
+        from ..layout import CARD_FILE
+
+        echo(f"--- {CARD_FILE} (the model card, as it would be uploaded) ---")
+        echo(card_text or (folder / CARD_FILE).read_text(encoding="utf-8"))
+        echo(f"--- end of {CARD_FILE} ---")
         echo(f"dry run: would call create_repo({repo!r}, repo_type='model', "
              f"private={private}, exist_ok=True)")
         if branch != "main":
@@ -111,6 +141,11 @@ def publish_folder(folder: str | Path, repo: str, *, private: bool = False,
         echo("registry entry (revision is the commit id the upload will print):")
         echo(registry_snippet(repo, "<commit id>", facts))
         return None
+    if card_text is not None:
+        from ..atomic_file import write_text_atomic
+        from ..layout import CARD_FILE
+
+        write_text_atomic(folder / CARD_FILE, card_text)
     api = api if api is not None else hub_api(endpoint)
     try:
         api.create_repo(repo, repo_type="model", private=private, exist_ok=True)
@@ -139,17 +174,21 @@ def publish_folder(folder: str | Path, repo: str, *, private: bool = False,
 @click.option("--message", help="Commit message.")
 @click.option("--dry-run", is_flag=True, help="Check the folder and show the Hub calls and "
               "the registry entry, without uploading.")
+@click.option("--license", "license_", metavar="ID",
+              help="Set the card's license (a Hub license id, e.g. mit); default: the one the "
+                   "card already names, which ganzoo takes from the variant's plugin.")
 @click.option("--endpoint", envvar="HF_ENDPOINT", help="Hub URL (default: HF_ENDPOINT, else "
               "huggingface.co).")
 def command(folder: str, repo: str, private: bool, revision: str | None, message: str | None,
-            dry_run: bool, endpoint: str | None) -> None:
+            dry_run: bool, endpoint: str | None, license_: str | None) -> None:
     """Publish a model FOLDER (config.json, model.safetensors, README.md) to the Hub.
 
     The folder is checked first: it must load (variant installed, every weight key and shape
     right) and carry a model card. Then the repo is created if needed (create_repo
-    exist_ok=True) and the folder uploaded in one commit (upload_folder). Prints the commit
+    exist_ok=True) and the folder uploaded in one commit (upload_folder); --dry-run shows the
+    card and the calls instead. Prints the commit
     URL and the registry.yaml entry (repo, revision, sha256) that pins it. Authenticate with
     HF_TOKEN or `hf auth login`.
     """
     publish_folder(folder, repo, private=private, revision=revision, message=message,
-                   dry_run=dry_run, endpoint=endpoint)
+                   dry_run=dry_run, endpoint=endpoint, license=license_)

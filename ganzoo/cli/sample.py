@@ -34,7 +34,8 @@ def model_label(source: str) -> str:
     if text.startswith("hf://"):
         text = text[len("hf://"):].split("@", 1)[0]
     path = Path(text.rstrip("/"))
-    name = path.parent.name if path.suffix == ".safetensors" else path.name
+    name = (path.parent.name if path.suffix == ".safetensors"
+            else path.stem if path.suffix == ".onnx" else path.name)
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "model"
 
 
@@ -187,13 +188,18 @@ def sample_noise(model, label: str, *, n: int | None, seed: int, conditioning: d
               help="Image models: auto runs bf16 (or mixed: bf16 but the upsampling layers) only "
                    "where the CPU/GPU has native bf16 and a probe shows this model's output "
                    "within 2/255 of fp32; fp32 is full precision.")
+@click.option("--engine", type=click.Choice(("torch", "onnxruntime")), default="torch",
+              show_default=True,
+              help="onnxruntime: NAME is an .onnx file from `ganzoo export`, run on the CPU "
+                   "with the same image IO and tiling (needs ganzoo-core[onnx]).")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @click.option("--n", "n", type=click.IntRange(min=1),
               help=f"Noise models: how many samples (default {DEFAULT_SAMPLES}, or the model's "
                    f"default grid; toy 2-D models: as many points as the mode-coverage "
                    f"metric scores).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Noise models: seed.")
-def command(name, inputs, conds, out, tile, device, threads, precision, force, n, seed) -> None:
+def command(name, inputs, conds, out, tile, device, threads, precision, engine, force, n,
+            seed) -> None:
     """Sample from a model: translate images, or draw a grid of samples.
 
     NAME is a registry name or alias (`ganzoo list`), hf://org/name[@rev], or a local folder.
@@ -203,6 +209,7 @@ def command(name, inputs, conds, out, tile, device, threads, precision, force, n
       ganzoo sample cyclegan --input photo.png          # -> photo_cyclegan.png
       ganzoo sample runs/h2z --input photos/ --out out/ --cond direction=BtoA
       ganzoo sample cgan --cond label=3 --n 16 --out threes.png
+      ganzoo sample cyclegan.onnx --engine onnxruntime --input photo.png
     """
     from .garbage_collection import startup_without_collection
 
@@ -214,11 +221,17 @@ def command(name, inputs, conds, out, tile, device, threads, precision, force, n
         from ..conditioning import parse_conditioning
         from ..device import resolve_device
 
-        chosen = resolve_device(device)
-        if chosen.type == "cpu" or threads:
-            torch.set_num_threads(choose_threads(threads))
-        model = load(name, device=chosen)
-    conditioning = parse_conditioning(type(model).conditioning, conds, name)
+        if engine == "onnxruntime":
+            from ..onnx_model import OnnxModel
+
+            model = OnnxModel(name, threads=threads)
+        else:
+            chosen = resolve_device(device)
+            if chosen.type == "cpu" or threads:
+                torch.set_num_threads(choose_threads(threads))
+            model = load(name, device=chosen)
+    # The instance's keys: an OnnxModel reads them from its file.
+    conditioning = parse_conditioning(model.conditioning, conds, name)
     task = model.task
     if task in IMAGE_TASKS:
         if not inputs:

@@ -306,6 +306,10 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, prese
     seed_everything(train_config.seed)
     model = build_model(variant, model_values, where="--set")
     check_batches_fit(dataset, train_config.batch_size, int(os.environ.get("WORLD_SIZE", "1")))
+    if train_config.log == "tensorboard":
+        from ..train.tensorboard_log import require_tensorboard
+
+        require_tensorboard()
     # Everything is validated: only now is --out touched.
     created = False
     if _rank() == 0 and not resume:
@@ -332,6 +336,8 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, prese
                f"{f' ({rate} it/s)' if rate else ''}; wrote {out}")
     for name, value in (summary.get("metrics") or {}).items():
         click.echo(f"  {name}: {value}")
+    if train_config.log == "tensorboard":
+        click.echo(f"TensorBoard: tensorboard --logdir {out / 'tensorboard'}")
     if summary["interrupted"]:
         click.echo(f"Interrupted at iteration {summary['steps']}; checkpoint saved. Continue with "
                    f"`ganzoo train {variant} --resume --out {out}`.", err=True)

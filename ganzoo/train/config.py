@@ -38,6 +38,9 @@ class TrainConfig:
             the final ``samples.png``).
         checkpoint_every: write ``checkpoints/last.safetensors`` every this many iterations.
         log_every: record losses (``metrics.jsonl``, progress bar) every this many iterations.
+        log: ``jsonl`` (``metrics.jsonl`` only) or ``tensorboard``: also TensorBoard events in
+            ``<out>/tensorboard/`` (losses, learning rates, step time, previews, final metrics;
+            needs ``pip install 'ganzoo-core[tensorboard]'``).
         preview_count: how many fixed inputs the previews show.
         batchnorm_sync: BatchNorm across processes under torchrun: ``none`` (each keeps its
             own running statistics; rank 0's are saved), ``average`` (running statistics
@@ -62,6 +65,7 @@ class TrainConfig:
     sample_every: int = 500
     checkpoint_every: int = 500
     log_every: int = 20
+    log: Literal["jsonl", "tensorboard"] = "jsonl"
     preview_count: int = 64
     batchnorm_sync: Literal["none", "average", "sync"] = "none"
     threads: int | None = None

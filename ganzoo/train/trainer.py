@@ -222,7 +222,9 @@ class Trainer:
         count = 0
         step = start
         interrupted = False
+        board = self._tensorboard()
         began, began_cpu = time.perf_counter(), time.process_time()
+        window = began
         stop = StopRequest()
         with stop.installed():
             while step < cfg.steps:
@@ -248,13 +250,19 @@ class Trainer:
                 if step % cfg.log_every == 0 or step == cfg.steps:
                     row = {"step": step, **{k: v / count for k, v in sums.items()}}
                     self.history.append(row)
+                    if board is not None:
+                        lrs = {role: opt.param_groups[0]["lr"] for role, opt in optimizers.items()}
+                        board.scalars(step, row, lrs, (time.perf_counter() - window) / count)
+                    window = time.perf_counter()
                     sums, count = {}, 0
                     if self.is_writer:
                         self._append_metrics(row)
                     bar.set_postfix({k: f"{v:.3g}" for k, v in row.items() if k != "step"})
                 if self.is_writer and cfg.sample_every and step % cfg.sample_every == 0:
-                    self._preview(model, ema, fixed,
-                                  self.out_dir / "samples" / f"step_{step:07d}.png")
+                    grid = self.out_dir / "samples" / f"step_{step:07d}.png"
+                    self._preview(model, ema, fixed, grid)
+                    if board is not None:
+                        board.preview(step, grid)
                 if ckpt is not None and cfg.checkpoint_every and step % cfg.checkpoint_every == 0:
                     checkpoint(step)
                 bar.update(1)
@@ -288,6 +296,9 @@ class Trainer:
                 summary["metrics"] = metrics
         if self.is_writer:
             self._write_outputs(final, fixed, summary, world, shards, in_sync)
+        if board is not None:
+            board.preview(step, self.out_dir / "samples.png")
+            board.final(step, summary.get("metrics", {}))
         # Drop the DDP wrappers first: a reducer destroyed after its process group, at
         # interpreter exit, aborted the process ("terminate called without an active exception").
         synced = None
@@ -341,6 +352,15 @@ class Trainer:
         for role, opt in optimizers.items():
             for group, base in zip(opt.param_groups, base_lrs[role]):
                 group["lr"] = base * factor
+
+    def _tensorboard(self):
+        """The run's `TensorBoardLog` with ``log=tensorboard`` (rank 0 with an --out), else None;
+        TensorBoard is imported only then."""
+        if self.config.log != "tensorboard" or not self.is_writer:
+            return None
+        from .tensorboard_log import TensorBoardLog
+
+        return TensorBoardLog(self.out_dir)
 
     def _preview(self, model, ema, fixed, path: Path) -> None:
         was_training = model.training

@@ -131,6 +131,19 @@ class CGAN(GANModel):
             self.generator.train(was_training)
         return self.to_unit(images)
 
+    def export_module(self, **unused: Any) -> Any:
+        """The generator with two graph inputs: noise ``z`` and class ``label`` (int64, one per
+        sample); the class names go into the file so ``--cond label=NAME`` works there too."""
+        import json
+
+        from ganzoo.export_spec import ExportInput, ExportSpec
+
+        c = self.config
+        inputs = (ExportInput("z", (1, c.latent_dim)),
+                  ExportInput("label", (1,), dtype="int64", fill=f"randint:0:{c.num_classes}"))
+        names = list(c.class_names) if c.class_names else [str(k) for k in range(c.num_classes)]
+        return ExportSpec(self.generator, inputs, metadata={"label_names": json.dumps(names)})
+
     def preprocessing(self) -> dict[str, Any]:
         c = self.config
         return {**super().preprocessing(), "channels": c.channels, "image_size": c.image_size,

@@ -242,6 +242,25 @@ class CycleGAN(TwoDomainBatches, GANModel):
                 "size_multiple": int(getattr(self, self.generator_names[0]).size_multiple),
                 "input": "an image of domain A (AtoB) or B (BtoA), any size"}
 
+    def export_module(self, direction: str | None = None, **unused: Any) -> Any:
+        """One direction's generator (``--cond direction=...``; default: the model's own),
+        with a dynamic batch, height and width; the file records the direction."""
+        from ganzoo.export_spec import ExportInput, ExportSpec, example_side
+
+        direction = direction or self.default_direction
+        name = "generator_ab" if direction == "AtoB" else "generator_ba"
+        if not hasattr(self, name):
+            raise GanzooError(f"this CycleGAN only holds the {self.default_direction} generator; "
+                              f"pass --cond direction={self.default_direction}")
+        a, b = self.config.channels_a, self.config.channels_b
+        source, target = (a, b) if direction == "AtoB" else (b, a)
+        network = getattr(self, name)
+        side = example_side(network.size_multiple, network.min_size)
+        image = ExportInput("image", (1, source, side, side),
+                            dynamic={0: "batch", 2: "height", 3: "width"}, fill="image")
+        return ExportSpec(network, (image,), metadata={
+            "direction": direction, "in_channels": str(source), "out_channels": str(target)})
+
     def translate(self, images: Tensor, *, direction: str | None = None, tile: int | None = None,
                   overlap: int | None = None, precision: str = "auto", progress: Any = None,
                   **options: Any) -> Tensor:

@@ -246,6 +246,24 @@ class InfoGAN(GANModel):
         finally:
             self.generator.train(was_training)
 
+    def export_module(self, **unused: Any) -> Any:
+        """The generator behind graph inputs ``z`` (standard normal; scaled by ``noise_std``
+        inside the graph), ``category`` (int64) and ``continuous`` (when the model has
+        continuous codes), as ``sample()`` draws them."""
+        from ganzoo.export_spec import ExportInput, ExportSpec
+
+        from .export import CategoryInputs, CodeInputs
+
+        c = self.config
+        inputs = [ExportInput("z", (1, c.latent_dim)),
+                  ExportInput("category", (1,), dtype="int64",
+                              fill=f"randint:0:{c.num_categories}")]
+        if c.num_continuous:
+            inputs.append(ExportInput("continuous", (1, c.num_continuous), fill="uniform:-1:1"))
+        wrapper = CodeInputs if c.num_continuous else CategoryInputs
+        module = wrapper(self.generator, c.num_categories, c.noise_std)
+        return ExportSpec(module, tuple(inputs))
+
     def preprocessing(self) -> dict[str, Any]:
         c = self.config
         return {**super().preprocessing(), "channels": c.channels, "image_size": c.image_size,

@@ -196,6 +196,17 @@ class Pix2Pix(TwoDomainBatches, GANModel):
                 "batchnorm": cfg.inference_batchnorm,
                 "input": f"an image of the {cfg.direction[0]} side of the training pairs, any size"}
 
+    def export_module(self, **conditioning: Any) -> Any:
+        """The default export (input ``image``), with BatchNorm as ``translate`` runs it: each
+        image's own statistics when ``inference_batchnorm`` is ``image``."""
+        spec = super().export_module(**conditioning)
+        if self.config.inference_batchnorm == "image":
+            from .per_image_norm import with_per_image_norm
+
+            spec.module = with_per_image_norm(spec.module)
+            spec.metadata["batchnorm"] = "per image (instance statistics)"
+        return spec
+
     def translate(self, images: Tensor, *, direction: str | None = None, tile: int | None = None,
                   overlap: int | None = None, precision: str = "auto", progress: Any = None,
                   **options: Any) -> Tensor:

@@ -196,6 +196,15 @@ class SRResNet(GANModel):
                 "channels": self.config.channels, "input": "low-resolution image",
                 "degradation": "bicubic"}
 
+    def card_sections(self) -> dict[str, str]:
+        """What input the card's reader must give: the degradation the model was trained on."""
+        c = self.config
+        return {"Input": (
+            f"A low-resolution image, upscaled x{c.scale}. The model learned to undo a bicubic "
+            f"x{c.scale} downscale (`ganzoo train ... --data sr:PATH` makes such pairs from any "
+            f"photos); other degradations (blur, noise, JPEG) are outside what it saw. Inputs of "
+            f"any size run in {c.tile}-pixel tiles with a {c.tile_overlap}-pixel overlap.")}
+
     def translate(self, images: Tensor, *, tile: int | None = None, precision: str | None = None,
                   progress: Any = None, **options: Any) -> Tensor:
         """Upscale ``(N, C, H, W)`` images in [0, 1] by ``config.scale``; output in [0, 1].
