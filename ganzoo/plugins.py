@@ -13,6 +13,7 @@ import importlib
 import os
 import sys
 from importlib import metadata
+from pathlib import Path
 
 import pluggy
 
@@ -103,13 +104,33 @@ def build_catalog(entry_points: list[metadata.EntryPoint] | None = None) -> Cata
             info.hooks.append(hook)
             try:
                 if hook == "register_pretrained":
-                    function(register=lambda path, _i=info: catalog.pretrained_files.append(
-                        (str(path), _i.name)))
+                    function(register=_pretrained_registrar(catalog, info))
                 else:
                     function(register=_registrar(catalog, info, _KIND_OF_HOOK[hook]))
             except Exception as exc:
                 info.errors.append(f"{hook} failed: {type(exc).__name__}: {exc}")
     return catalog
+
+
+def _pretrained_registrar(catalog: Catalog, info: PluginInfo):
+    """``register(path)`` for `register_pretrained`: the file is checked now, so a missing or
+    invalid one is this plugin's error (shown by ``ganzoo plugins``), never every command's."""
+    from .errors import RegistryError
+    from .registry import parse_file
+
+    def register(path) -> None:
+        try:
+            parse_file(Path(path))
+        except RegistryError as exc:
+            info.errors.append(f"register_pretrained: {exc}")
+            return
+        except TypeError:
+            info.errors.append(f"register_pretrained: register() needs a file path, got "
+                               f"{path!r}")
+            return
+        catalog.pretrained_files.append((str(path), info.name))
+
+    return register
 
 
 def _registrar(catalog: Catalog, info: PluginInfo, kind: str):
