@@ -112,7 +112,6 @@ def download(repo: str, filename: str, revision: str | None = None, *,
 def _download_unbounded(repo: str, filename: str, revision: str | None, *,
                         endpoint: str | None, cache_dir: str | None, token: str | bool | None,
                         local_files_only: bool, force: bool) -> Path:
-    import httpx
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import (
         EntryNotFoundError,
@@ -149,7 +148,7 @@ def _download_unbounded(repo: str, filename: str, revision: str | None, *,
         raise HubUnavailableError(f"downloading {filename} of {where} from "
                                   f"{hub_endpoint(endpoint)} failed ({_first_line(exc)}); "
                                   f"retry, or set HF_ENDPOINT to a mirror") from None
-    except httpx.HTTPError as exc:  # dropped mid-file, read timeout, protocol errors
+    except _transport_errors() as exc:  # dropped mid-file, read timeout, protocol errors
         raise _unreachable(repo, filename, revision, endpoint, exc) from None
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
@@ -160,6 +159,19 @@ def _download_unbounded(repo: str, filename: str, revision: str | None, *,
         # connection refused, DNS ...
         raise _unreachable(repo, filename, revision, endpoint, exc) from None
     return Path(path)
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """The HTTP client's transport exceptions (huggingface_hub 1.x uses httpx, 2.x httpx2)."""
+    import importlib
+
+    found = []
+    for name in ("httpx2", "httpx"):
+        try:
+            found.append(importlib.import_module(name).HTTPError)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
 
 
 _warned_clear_token = False

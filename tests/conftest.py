@@ -6,4 +6,4 @@ import os
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
-pytest_plugins: list[str] = ["hub_server", "tiny_variant"]
+pytest_plugins: list[str] = ["hub_server", "tiny_variant", "reliability.tally"]
