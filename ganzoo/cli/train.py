@@ -15,7 +15,9 @@ import dataclasses
 import json
 import os
 import shutil
+import signal
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +103,9 @@ def prepare_out_dir(out: Path, *, resume: bool, force: bool) -> None:
         return
     if out.exists() and not out.is_dir():
         raise GanzooError(f"--out {out} is a file; choose a folder")
-    if out.is_dir() and any(out.iterdir()):
+    from ..train.run_lock import LOCK_FILE
+
+    if out.is_dir() and any(p.name != LOCK_FILE for p in out.iterdir()):
         if not force:
             raise GanzooError(f"{out} is not empty; continue it with --resume, overwrite it with "
                               f"--force, or choose another --out")
@@ -157,9 +161,24 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, resum
 
     Under `torchrun --nproc_per_node K` the same command trains data-parallel with
     DistributedDataParallel (gloo on CPU, nccl on CUDA; only rank 0 writes files). Ctrl-C
-    saves a checkpoint; continue with --resume.
+    or SIGTERM (docker stop, Slurm, Kubernetes) saves a checkpoint; continue with --resume.
+    One process at a time may write to --out (a second is refused); --resume first checks
+    that the checkpoint belongs to this run and is intact.
     """
+    locks: list = []
+    try:
+        _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out, resume,
+               force)
+    finally:
+        for lock in locks:  # in-process callers (tests, notebooks) may train again
+            lock.release()
+
+
+def _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out, resume, force):
     from ..config import build_config, parse_set_options
+    from ..train.checkpoint import checkpoint_path
+    from ..train.resume_check import check_checkpoint, read_run_settings
+    from ..train.run_lock import lock_run_folder, remove_stale_temp_files
 
     flags = {k: v for k, v in (("steps", steps), ("batch_size", batch_size), ("lr", lr),
                                ("seed", seed), ("device", device)) if v is not None}
@@ -167,17 +186,20 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, resum
         raise GanzooError("--resume needs --out DIR, the folder of the run to continue")
     if resume and force:
         raise GanzooError("--resume continues a run and --force replaces it; pass only one")
+    lock = None
     if resume:
         extra = sorted(set(flags) - {"steps", "device"}) + (["--set"] if sets else []) + \
             (["--data"] if data else [])
         if extra:
             raise GanzooError(f"--resume continues with the run's saved settings; drop "
                               f"{', '.join(extra)} (only --steps and --device may change)")
-        settings = json.loads((out / TRAIN_FILE).read_text()) if (out / TRAIN_FILE).is_file() \
-            else None
-        if settings is None:
+        if not (out / TRAIN_FILE).is_file():
             raise GanzooError(f"{out} holds no run to resume ({TRAIN_FILE} missing); start a "
                               f"new run without --resume")
+        if _rank() == 0:
+            lock = lock_run_folder(out)
+            locks.append(lock)
+        settings = read_run_settings(out / TRAIN_FILE)
         if settings["variant"] != variant:
             raise GanzooError(f"{out} is a run of '{settings['variant']}', not '{variant}'; "
                               f"run `ganzoo train {settings['variant']} --resume --out {out}`")
@@ -189,7 +211,11 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, resum
         seed_value = settings["explicit"].get("seed", 0)
         out = Path("runs") / f"{variant}-{kind}-seed{seed_value}"
     if _rank() == 0:
+        if lock is None:
+            lock = lock_run_folder(out)  # before anything in the folder is touched
+            locks.append(lock)
         prepare_out_dir(out, resume=resume, force=force)
+        remove_stale_temp_files(out)
 
     from ..building import build_model
     from ..data.spec import load_dataset
@@ -202,7 +228,11 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, resum
     train_config = build_config(TrainConfig, train_values, where="--set")
     seed_everything(train_config.seed)
     model = build_model(variant, model_values, where="--set")
+    if resume:
+        check_checkpoint(checkpoint_path(out), model, run_id=settings.get("run_id"),
+                         steps=train_config.steps)
     if _rank() == 0 and not resume:
+        settings["run_id"] = uuid.uuid4().hex  # checkpoints carry it: --resume can tell runs apart
         (out / TRAIN_FILE).write_text(json.dumps(settings, indent=2) + "\n")
 
     command_line = " ".join(["ganzoo train", variant, "--data", settings["data"]] +
@@ -222,4 +252,4 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, resum
     if summary["interrupted"]:
         click.echo(f"Interrupted at iteration {summary['steps']}; checkpoint saved. Continue with "
                    f"`ganzoo train {variant} --resume --out {out}`.", err=True)
-        sys.exit(130)
+        sys.exit(128 + (trainer.stopped_by or signal.SIGINT))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import GanzooError
-from .state_file import load_state, save_state
+from .state_file import RUN_ID_KEY, load_state, save_state
 
 CHECKPOINT_DIR = "checkpoints"
 LAST = "last.safetensors"
@@ -24,11 +24,23 @@ def checkpoint_path(folder: str | os.PathLike) -> Path:
 def save_checkpoint(state: dict[str, Any], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    save_state(state, tmp)
+    run_id = run_id_of(path.parent.parent)
+    save_state(state, tmp, metadata={RUN_ID_KEY: run_id} if run_id else None)
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
     return path
+
+
+def run_id_of(folder: Path) -> str | None:
+    """The ``run_id`` in ``folder/train.json`` (written by ``ganzoo train``), if any."""
+    import json
+
+    try:
+        value = json.loads((folder / "train.json").read_text(encoding="utf-8")).get("run_id")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:
