@@ -228,12 +228,21 @@ def _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out,
     train_config = build_config(TrainConfig, train_values, where="--set")
     seed_everything(train_config.seed)
     model = build_model(variant, model_values, where="--set")
+    if resume and not checkpoint_path(out).exists() and not (out / "model.safetensors").exists():
+        # Stopped before its first checkpoint: resuming is starting over with its settings.
+        click.echo(f"{out} has no checkpoint yet; starting the run from iteration 0", err=True)
+        if _rank() == 0:
+            (out / "metrics.jsonl").unlink(missing_ok=True)
+        resume = False
     if resume:
         check_checkpoint(checkpoint_path(out), model, run_id=settings.get("run_id"),
                          steps=train_config.steps)
     if _rank() == 0 and not resume:
-        settings["run_id"] = uuid.uuid4().hex  # checkpoints carry it: --resume can tell runs apart
-        (out / TRAIN_FILE).write_text(json.dumps(settings, indent=2) + "\n")
+        # Checkpoints carry the run id, so --resume can tell this run's from another's.
+        settings.setdefault("run_id", uuid.uuid4().hex)
+        tmp = out / f".{TRAIN_FILE}.tmp"
+        tmp.write_text(json.dumps(settings, indent=2) + "\n")
+        os.replace(tmp, out / TRAIN_FILE)  # a kill mid-write never leaves half a train.json
 
     command_line = " ".join(["ganzoo train", variant, "--data", settings["data"]] +
                             [f"--set {k}={json.dumps(v)}" for k, v in
