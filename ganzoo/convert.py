@@ -31,8 +31,6 @@ _CONTAINERS = ("state_dict", "params_ema", "params", "model", "generator")
 
 def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     """A checkpoint's content: safetensors as is, pickles through ``weights_only=True``."""
-    import pickle
-
     import torch
 
     path = Path(path)
@@ -44,21 +42,35 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         return read_safetensors(path)
     try:
         loaded = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        reason = _unpickler_reason(str(exc))
-        if "global" in reason.lower():
+    except Exception as exc:
+        from .pickle_scan import code_globals
+
+        wanted = code_globals(path)
+        if wanted:
             raise GanzooError(
-                f"{path} holds more than tensors and plain containers, so it is refused "
-                f"(torch.load weights_only=True: {reason}); re-save just the state dict in the "
-                f"project it came from: torch.save(model.state_dict(), path)") from None
-        raise GanzooError(f"{path} is not a readable PyTorch checkpoint ({reason}); check the "
-                          f"file (truncated download?)") from None
-    except (RuntimeError, EOFError, OSError, ValueError) as exc:
-        raise GanzooError(f"{path} is not a readable PyTorch checkpoint ({exc}); check the file "
-                          f"(truncated download?)") from None
+                f"{path} wants to run code when loaded ({', '.join(wanted[:3])}"
+                f"{' …' if len(wanted) > 3 else ''}), so it was refused and nothing in it ran; "
+                f"only plain state dicts are converted — re-save just the tensors in the "
+                f"project it came from (torch.save(model.state_dict(), path)), from a source "
+                f"you trust") from None
+        _refuse_unreadable(path, exc)
     if not isinstance(loaded, dict):
         raise GanzooError(f"{path} holds a {type(loaded).__name__}, not a state dict")
     return loaded
+
+
+def _refuse_unreadable(path: Path, exc: Exception) -> None:
+    """Raise the one-line error for a checkpoint the safe loader could not read."""
+    import pickle
+
+    reason = _unpickler_reason(str(exc))
+    if isinstance(exc, pickle.UnpicklingError) and "global" in reason.lower():
+        raise GanzooError(
+            f"{path} holds more than tensors and plain containers, so it is refused "
+            f"(torch.load weights_only=True: {reason}); re-save just the state dict in the "
+            f"project it came from: torch.save(model.state_dict(), path)") from None
+    raise GanzooError(f"{path} is not a readable PyTorch checkpoint ({reason}); check the "
+                      f"file (truncated download?)") from None
 
 
 def _unpickler_reason(message: str) -> str:
@@ -66,8 +78,13 @@ def _unpickler_reason(message: str) -> str:
     marker = "WeightsUnpickler error:"
     if marker in message:
         detail = " ".join(message.split(marker, 1)[1].split())
-        return detail.split(". ")[0].rstrip(".") or "unsupported content"
-    return message.strip().splitlines()[0] if message.strip() else "unreadable"
+        reason = detail.split(". ")[0].rstrip(".") or "unsupported content"
+    else:
+        reason = message.strip().splitlines()[0] if message.strip() else "unreadable"
+    # Never pass on torch's advice to retry with weights_only=False: that runs the payload.
+    if "weights_only" in reason:
+        return "content the safe loader does not accept"
+    return reason
 
 
 def default_mapping(checkpoint: dict[str, Any], model) -> dict[str, Any]:
