@@ -148,8 +148,11 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
     path = Path(path)
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise GanzooError(f"{path} is not valid JSON ({exc}); re-download or re-export the "
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # ValueError also covers integers longer than Python's 4300-digit limit;
+        # RecursionError, nesting thousands of levels deep.
+        detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise GanzooError(f"{path} is not valid JSON ({detail}); re-download or re-export the "
                           f"model") from None
     if not isinstance(config, dict):
         raise GanzooError(f"{path} must hold a JSON object; re-download or re-export the model")
@@ -253,6 +256,7 @@ def load_state(model, tensors: dict[str, Any], *, where: str) -> None:
 def check_state(model, tensors: dict[str, Any], *, where: str) -> None:
     """Compare a state dict with ``model``'s networks; raise one line listing the differences."""
     expected: dict[str, tuple[int, ...]] = {}
+    kinds: dict[str, str] = {}
     optional_prefixes = tuple(f"{n}." for n in model.discriminator_names)
     has_discriminator = any(k.startswith(optional_prefixes) for k in tensors)
     names = list(model.generator_names) + (list(model.discriminator_names)
@@ -260,19 +264,35 @@ def check_state(model, tensors: dict[str, Any], *, where: str) -> None:
     for name in names:
         for key, tensor in getattr(model, name).state_dict(prefix=f"{name}.").items():
             expected[key] = tuple(tensor.shape)
+            kinds[key] = _dtype_kind(tensor.dtype)
     missing = sorted(set(expected) - set(tensors))
     unexpected = sorted(set(tensors) - set(expected))
     misshaped = sorted(f"{k} (file {tuple(tensors[k].shape)} vs model {expected[k]})"
                        for k in set(expected) & set(tensors)
                        if tuple(tensors[k].shape) != expected[k])
+    # Floats may differ in width (fp16 weights load into fp32 nets); a float stored as an
+    # integer (or the reverse) is a relabelled or foreign file: its values would be garbage.
+    mistyped = sorted(f"{k} (file {str(tensors[k].dtype).removeprefix('torch.')} vs model "
+                      f"{kinds[k]})" for k in set(expected) & set(tensors)
+                      if _dtype_kind(tensors[k].dtype) != kinds[k])
     problems = [f"{label}: {_shorten(keys)}" for label, keys in
-                (("missing", missing), ("unexpected", unexpected), ("mis-shaped", misshaped))
+                (("missing", missing), ("unexpected", unexpected), ("mis-shaped", misshaped),
+                 ("wrong dtype", mistyped))
                 if keys]
     if problems:
         variant = model.variant.name if model.variant is not None else type(model).__name__
         raise WeightsMismatchError(
             f"{where} does not match variant '{variant}' as configured: {'; '.join(problems)}; "
             f"check config.json against the weights, or convert them with `ganzoo convert`")
+
+
+def _dtype_kind(dtype) -> str:
+    """``float``, ``complex``, ``bool`` or ``integer``."""
+    if dtype.is_floating_point:
+        return "float"
+    if dtype.is_complex:
+        return "complex"
+    return "bool" if str(dtype) == "torch.bool" else "integer"
 
 
 def _shorten(keys: list[str]) -> str:
