@@ -25,6 +25,9 @@ class GanzooGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # `ganzoo info NAME | head`: the reader left, nothing to say
+            _silence_stdout()
+            ctx.exit(_BROKEN_PIPE_EXIT)
         except Exception as exc:
             if ctx.meta.get("ganzoo.debug"):
                 raise
@@ -85,10 +88,41 @@ def _add_plugin_commands() -> None:
                        err=True)
 
 
+#: What a process killed by SIGPIPE reports (128 + 13), as `git log | head` does.
+_BROKEN_PIPE_EXIT = 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main() -> None:
-    from .garbage_collection import freeze_before_exit, own_process
+    from .garbage_collection import own_process
 
     own_process()
+    try:
+        _main()
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(_BROKEN_PIPE_EXIT)
+    finally:
+        try:
+            sys.stdout.flush()  # a pipe closed after the last write fails here, not earlier
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(_BROKEN_PIPE_EXIT)
+
+
+def _main() -> None:
+    from .garbage_collection import freeze_before_exit
+
     try:
         try:
             _add_core_commands()
