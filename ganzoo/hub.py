@@ -151,9 +151,9 @@ def _download_unbounded(repo: str, filename: str, revision: str | None, *,
     except _transport_errors() as exc:  # dropped mid-file, read timeout, protocol errors
         raise _unreachable(repo, filename, revision, endpoint, exc) from None
     except OSError as exc:
-        if exc.errno == errno.ENOSPC:
+        if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
             raise HubUnavailableError(
-                f"no space left on the device holding the Hugging Face cache "
+                f"no space left (or a size limit) on the device holding the Hugging Face cache "
                 f"({cache_dir or hub_cache_dir() or 'HF_HUB_CACHE default'}) while downloading "
                 f"{filename} of {where}; free space or point HF_HUB_CACHE elsewhere") from None
         # connection refused, DNS ...

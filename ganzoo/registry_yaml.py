@@ -38,6 +38,11 @@ class _RegistryLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+def load_untrusted_yaml(text: str):
+    """``yaml.safe_load`` without aliases and with bounded nesting (model cards, registries)."""
+    return yaml.load(text, Loader=_RegistryLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def read_registry_yaml(path: Path):
     """The parsed content of ``path``; raises OSError, UnicodeDecodeError or yaml.YAMLError."""
     if not path.is_file():  # a named pipe would block the read for ever
@@ -47,4 +52,4 @@ def read_registry_yaml(path: Path):
     if len(data) > MAX_BYTES:
         raise yaml.YAMLError(f"larger than {MAX_BYTES >> 20} MiB; a registry file lists "
                              f"entries, not data")
-    return yaml.load(data.decode("utf-8"), Loader=_RegistryLoader)  # noqa: S506 - safe subclass
+    return load_untrusted_yaml(data.decode("utf-8"))

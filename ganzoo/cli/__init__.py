@@ -10,6 +10,30 @@ from .. import __version__
 from ..errors import GanzooError
 
 
+#: errno values and messages that mean "the output cannot be written there".
+_WRITE_ERRNOS = {28: "no space left on the device", 27: "the file size limit was reached",
+                 122: "the disk quota is exhausted", 30: "the file system is read-only"}
+_WRITE_TEXTS = {"No space left on device": 28, "File too large": 27, "Disk quota exceeded": 122,
+                "Read-only file system": 30}
+
+
+def write_failure(exc: BaseException) -> str | None:
+    """One line for a write that failed for lack of space or permission, else None.
+
+    Writes go through temporary files renamed into place, so a failed write never replaced
+    anything; the message says so. Some writers (safetensors) report the OS error as text.
+    """
+    code = getattr(exc, "errno", None)
+    if code not in _WRITE_ERRNOS:
+        code = next((c for text, c in _WRITE_TEXTS.items() if text in str(exc)), None)
+    if code is None:
+        return None
+    where = getattr(exc, "filename", None)
+    return (f"cannot write{f' {where}' if where else ''}: {_WRITE_ERRNOS[code]}; free space "
+            f"(or choose another output folder) and run again — files that were there before "
+            f"are unchanged")
+
+
 class GanzooGroup(click.Group):
     """Turns user errors into one line and a non-zero exit; tracebacks only with --debug."""
 
@@ -31,6 +55,9 @@ class GanzooGroup(click.Group):
         except Exception as exc:
             if ctx.meta.get("ganzoo.debug"):
                 raise
+            problem = write_failure(exc)
+            if problem:
+                raise click.ClickException(problem) from None
             raise click.ClickException(
                 f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)"
             ) from None

@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from .fault_proxy import fault_proxy  # noqa: F401 - fixture
+from .warm_launcher import WarmLauncher
 
 ROOT = Path(__file__).resolve().parents[2]
 _packages = itertools.count()
@@ -88,3 +89,18 @@ def hub_model(tiny_variant, hub_server, fault_proxy, shipped_package, pin_regist
     facts.registry = pin_registry("rel-hub-shipped", "tiny", "toy",
                                   weights={**weights, "shipped": spec})
     return facts
+
+
+@pytest.fixture(scope="session")
+def launcher():
+    """Starts real ``ganzoo`` commands in forked processes of one warm interpreter."""
+    warm = WarmLauncher()
+    yield warm
+    warm.close()
+
+
+#: A tiny, fast ``ganzoo train`` (checkpoint every iteration, so kills land mid-write too).
+TRAIN_STEPS = 60
+TRAIN = ["train", "gan", "--data", "ring8", "--steps", str(TRAIN_STEPS), "--set", "hidden=16",
+         "--set", "layers=1", "--set", "sample_every=0", "--set", "threads=1",
+         "--batch-size", "32", "--set", "checkpoint_every=1", "--set", "log_every=5"]

@@ -14,26 +14,16 @@ from pathlib import Path
 import pytest
 from safetensors import safe_open
 
+from .conftest import TRAIN, TRAIN_STEPS
 from .tally import DataLost, Hang, Traceback, WrongResult
-from .warm_launcher import WarmLauncher
 
-STEPS = 60
+STEPS = TRAIN_STEPS
 KILLS = 20
-TRAIN = ["train", "gan", "--data", "ring8", "--steps", str(STEPS), "--set", "hidden=16",
-         "--set", "layers=1", "--set", "sample_every=0", "--set", "threads=1",
-         "--batch-size", "32", "--set", "checkpoint_every=1", "--set", "log_every=5"]
 
 RESUME = ["train", "gan", "--resume", "--out"]
 
 
-@pytest.fixture(scope="module")
-def launcher():
-    warm = WarmLauncher()
-    yield warm
-    warm.close()
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def straight(launcher, tmp_path_factory) -> dict:
     """The uninterrupted run's final tensors."""
     out = tmp_path_factory.mktemp("straight") / "run"

@@ -5,7 +5,7 @@ import (seconds on a busy machine) every time would blow the suite's time budget
 runs in a forked child executing the real ``ganzoo.cli.main`` with its own stdout/stderr file,
 so a SIGKILL hits a real ``ganzoo train`` process. Protocol (JSON lines on stdin/stdout):
 
-    {"run": [args...], "cwd": DIR, "log": FILE}  ->  {"pid": PID}
+    {"run": [args...], "cwd": DIR, "log": FILE, "fsize": BYTES|null}  ->  {"pid": PID}
     {"wait": PID, "timeout": S}                  ->  {"status": exit code, -signal, or null
                                                      if still running after S seconds}
 """
@@ -32,6 +32,7 @@ def serve() -> None:
     from ganzoo.train import trainer  # noqa: F401
 
     variant_class("gan")
+    variant_class("cyclegan")
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         request = json.loads(line)
@@ -62,6 +63,12 @@ def _child(request: dict) -> None:
     code = 1
     try:
         os.chdir(request["cwd"])
+        if request.get("fsize"):  # a "full disk": writes past this many bytes fail (EFBIG)
+            import resource
+            import signal
+
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (request["fsize"], request["fsize"]))
         log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(log, 1)
         os.dup2(log, 2)
@@ -94,14 +101,16 @@ class WarmLauncher:
         self.process.stdin.flush()
         return json.loads(self.process.stdout.readline())
 
-    def start(self, args: list[str], cwd: Path, log: Path) -> int:
-        return self._ask({"run": list(args), "cwd": str(cwd), "log": str(log)})["pid"]
+    def start(self, args: list[str], cwd: Path, log: Path, fsize: int | None = None) -> int:
+        return self._ask({"run": list(args), "cwd": str(cwd), "log": str(log),
+                          "fsize": fsize})["pid"]
 
     def wait(self, pid: int, timeout: float = 120) -> int | None:
         return self._ask({"wait": pid, "timeout": timeout})["status"]
 
-    def run(self, args: list[str], cwd: Path, log: Path, timeout: float = 120) -> int | None:
-        return self.wait(self.start(args, cwd, log), timeout)
+    def run(self, args: list[str], cwd: Path, log: Path, timeout: float = 120,
+            fsize: int | None = None) -> int | None:
+        return self.wait(self.start(args, cwd, log, fsize), timeout)
 
     def close(self) -> None:
         self.process.stdin.close()
