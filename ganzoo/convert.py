@@ -145,5 +145,14 @@ def convert_checkpoint(checkpoint: str | os.PathLike, variant: str, out: str | o
     has_discriminator = any(k.startswith(discriminator_prefixes) for k in state)
     card = {"summary": f"Converted from `{Path(checkpoint).name}` with `ganzoo convert`.",
             **(card or {})}
-    return save_pretrained(model.eval(), out, include_discriminator=has_discriminator,
-                           card=card, overwrite=overwrite)
+    created = not Path(out).exists()
+    try:
+        return save_pretrained(model.eval(), out, include_discriminator=has_discriminator,
+                               card=card, overwrite=overwrite)
+    except BaseException:
+        if created:  # a failed write (disk full) leaves no empty folder behind
+            try:
+                Path(out).rmdir()
+            except OSError:
+                pass
+        raise

@@ -12,9 +12,10 @@ from ..errors import GanzooError
 
 #: errno values and messages that mean "the output cannot be written there".
 _WRITE_ERRNOS = {28: "no space left on the device", 27: "the file size limit was reached",
-                 122: "the disk quota is exhausted", 30: "the file system is read-only"}
+                 122: "the disk quota is exhausted", 30: "the file system is read-only",
+                 13: "permission denied (a read-only folder?)"}
 _WRITE_TEXTS = {"No space left on device": 28, "File too large": 27, "Disk quota exceeded": 122,
-                "Read-only file system": 30}
+                "Read-only file system": 30, "Permission denied": 13}
 
 
 def write_failure(exc: BaseException) -> str | None:

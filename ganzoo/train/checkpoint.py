@@ -25,10 +25,14 @@ def save_checkpoint(state: dict[str, Any], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     run_id = run_id_of(path.parent.parent)
-    save_state(state, tmp, metadata={RUN_ID_KEY: run_id} if run_id else None)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        save_state(state, tmp, metadata={RUN_ID_KEY: run_id} if run_id else None)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves the previous checkpoint, nothing else
+        raise
     return path
 
 
