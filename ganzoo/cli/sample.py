@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,8 @@ def translate_files(model, plans: list[tuple[Path, Path]], *, direction: str | N
             except GanzooError as exc:
                 if len(plans) == 1:
                     raise
-                click.echo(f"ganzoo: warning: skipped {exc}", err=True)
+                # through tqdm, so the line is not glued to the progress bar
+                tqdm.write(f"ganzoo: warning: skipped {exc}", file=sys.stderr)
                 skipped.append(source)
                 bar.update(1)
                 continue
