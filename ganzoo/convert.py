@@ -31,6 +31,8 @@ _CONTAINERS = ("state_dict", "params_ema", "params", "model", "generator")
 
 def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     """A checkpoint's content: safetensors as is, pickles through ``weights_only=True``."""
+    import warnings
+
     import torch
 
     path = Path(path)
@@ -41,7 +43,9 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
 
         return read_safetensors(path)
     try:
-        loaded = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch's notes on pickle protocols are not for users
+            warnings.simplefilter("ignore")
+            loaded = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
         from .pickle_scan import code_globals
 

@@ -203,6 +203,9 @@ def parse_file(path: Path) -> tuple[list[ModelEntry], dict[str, str]]:
     except UnicodeDecodeError as exc:
         raise RegistryError(f"{path}: not UTF-8 text (byte {exc.start}); save the registry "
                             f"file as UTF-8") from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of 5,000 digits
+        raise RegistryError(f"{path}: a value cannot be read ({str(exc).splitlines()[0][:100]})"
+                            f"; fix the file") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
