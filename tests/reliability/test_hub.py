@@ -147,17 +147,6 @@ def test_two_concurrent_pulls_both_succeed(hub_model):
     assert sha256_of(resolve("rel-hub").weights) == entry("rel-hub").weights.sha256
 
 
-def test_token_over_plain_http_is_warned_and_never_written(hub_model, tmp_path):
-    token = "hf_reliabilitySecretToken0123456789"
-    result = ganzoo_cli("pull", "rel-hub", env={"HF_TOKEN": token})
-    assert result.returncode == 0, result.stderr
-    assert "token is sent unencrypted" in result.stderr
-    assert token not in result.stdout + result.stderr
-    for path in hub_model.cache.rglob("*"):
-        if path.is_file() and token.encode() in path.read_bytes():
-            raise DataLost(f"the token was written to {path}")
-
-
 def test_publish_has_an_overall_deadline(hub_model, monkeypatch):
     from ganzoo.cli.publish import publish_folder
 

@@ -5,7 +5,8 @@ import (seconds on a busy machine) every time would blow the suite's time budget
 runs in a forked child executing the real ``ganzoo.cli.main`` with its own stdout/stderr file,
 so a SIGKILL hits a real ``ganzoo train`` process. Protocol (JSON lines on stdin/stdout):
 
-    {"run": [args...], "cwd": DIR, "log": FILE, "fsize": BYTES|null}  ->  {"pid": PID}
+    {"run": [args...], "cwd": DIR, "log": FILE, "fsize": BYTES|null, "env": {...}|null}
+                                                 ->  {"pid": PID}
     {"wait": PID, "timeout": S}                  ->  {"status": exit code, -signal, or null
                                                      if still running after S seconds}
 """
@@ -63,6 +64,7 @@ def _child(request: dict) -> None:
     code = 1
     try:
         os.chdir(request["cwd"])
+        os.environ.update(request.get("env") or {})
         if request.get("fsize"):  # a "full disk": writes past this many bytes fail (EFBIG)
             import resource
             import signal
@@ -101,16 +103,17 @@ class WarmLauncher:
         self.process.stdin.flush()
         return json.loads(self.process.stdout.readline())
 
-    def start(self, args: list[str], cwd: Path, log: Path, fsize: int | None = None) -> int:
+    def start(self, args: list[str], cwd: Path, log: Path, fsize: int | None = None,
+              env: dict[str, str] | None = None) -> int:
         return self._ask({"run": list(args), "cwd": str(cwd), "log": str(log),
-                          "fsize": fsize})["pid"]
+                          "fsize": fsize, "env": env})["pid"]
 
     def wait(self, pid: int, timeout: float = 120) -> int | None:
         return self._ask({"wait": pid, "timeout": timeout})["status"]
 
     def run(self, args: list[str], cwd: Path, log: Path, timeout: float = 120,
-            fsize: int | None = None) -> int | None:
-        return self.wait(self.start(args, cwd, log, fsize), timeout)
+            fsize: int | None = None, env: dict[str, str] | None = None) -> int | None:
+        return self.wait(self.start(args, cwd, log, fsize, env), timeout)
 
     def close(self) -> None:
         self.process.stdin.close()
