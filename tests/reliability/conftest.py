@@ -104,3 +104,23 @@ TRAIN_STEPS = 60
 TRAIN = ["train", "gan", "--data", "ring8", "--steps", str(TRAIN_STEPS), "--set", "hidden=16",
          "--set", "layers=1", "--set", "sample_every=0", "--set", "threads=1",
          "--batch-size", "32", "--set", "checkpoint_every=1", "--set", "log_every=5"]
+
+
+@pytest.fixture(scope="session")
+def trained_run(launcher, tmp_path_factory) -> Path:
+    """One uninterrupted ``TRAIN`` run, made once per session; copy it before changing it."""
+    base = tmp_path_factory.mktemp("trained")
+    out = base / "run"
+    status = launcher.run([*TRAIN, "--out", str(out)], base, base / "log")
+    assert status == 0, (base / "log").read_text()[-2000:]
+    return out
+
+
+@pytest.fixture
+def finished_run(trained_run, tmp_path) -> Path:
+    """A private copy of `trained_run`."""
+    import shutil
+
+    copy = tmp_path / "finished" / "run"
+    shutil.copytree(trained_run, copy)
+    return copy

@@ -35,15 +35,6 @@ def one_line_error(status, log: Path, expected: str) -> None:
                           f"{text[-400:]}")
 
 
-@pytest.fixture
-def finished_run(launcher, tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("finished")
-    out = base / "run"
-    status = launcher.run([*TRAIN, "--out", str(out)], base, base / "log")
-    assert status == 0, (base / "log").read_text()[-1000:]
-    return out
-
-
 def test_two_runs_into_one_folder_one_is_refused(launcher, tmp_path):
     out = tmp_path / "run"
     pids = [launcher.start([*TRAIN, "--out", str(out)], tmp_path, tmp_path / f"log{i}")
@@ -162,3 +153,33 @@ def test_temp_files_of_killed_writes_are_cleared_on_the_next_start(launcher, fin
     assert status == 0, log.read_text()[-400:]
     assert not any(p.exists() for p in leftovers)
     assert (finished_run / "checkpoints" / "last.safetensors").is_file()
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["no-force", "force"])
+def test_two_samples_into_one_file_never_interleave(launcher, tmp_path, force):
+    import torch
+    from PIL import Image
+
+    from ganzoo.imageio import write_image
+
+    torch.manual_seed(0)
+    source = write_image(torch.rand(3, 48, 40), tmp_path / "photo.png")
+    target = tmp_path / "same.png"
+    args = ["sample", "cyclegan-grade-s", "--input", str(source), "--out", str(target)]
+    args += ["--force"] if force else []
+    pids = [launcher.start(args, tmp_path, tmp_path / f"log{i}") for i in range(2)]
+    statuses = [launcher.wait(pid, timeout=120) for pid in pids]
+    if None in statuses:
+        raise Hang("a sample did not finish")
+    if force:
+        assert statuses == [0, 0]
+    else:
+        assert 0 in statuses and set(statuses) <= {0, 1}, statuses
+        for i, status in enumerate(statuses):
+            if status == 1:
+                one_line_error(status, tmp_path / f"log{i}", "already exists")
+    with Image.open(target) as written:
+        written.load()  # a torn file fails to decode
+        if written.size != (40, 48):
+            raise DataLost(f"the output is {written.size}")
+    assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]

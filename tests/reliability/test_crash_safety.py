@@ -24,12 +24,9 @@ RESUME = ["train", "gan", "--resume", "--out"]
 
 
 @pytest.fixture(scope="session")
-def straight(launcher, tmp_path_factory) -> dict:
+def straight(trained_run) -> dict:
     """The uninterrupted run's final tensors."""
-    out = tmp_path_factory.mktemp("straight") / "run"
-    status = launcher.run([*TRAIN, "--out", str(out)], out.parent, out.parent / "log")
-    assert status == 0, (out.parent / "log").read_text()[-2000:]
-    return tensors(out / "model.safetensors")
+    return tensors(trained_run / "model.safetensors")
 
 
 def tensors(path: Path) -> dict:

@@ -28,9 +28,8 @@ def leftovers(folder):
     return [p.name for p in folder.rglob("*") if ".tmp" in p.name]
 
 
-def test_training_on_a_full_disk_keeps_the_last_checkpoint(launcher, tmp_path):
-    out = tmp_path / "run"
-    assert launcher.run([*TRAIN, "--out", str(out)], tmp_path, tmp_path / "log") == 0
+def test_training_on_a_full_disk_keeps_the_last_checkpoint(launcher, finished_run, tmp_path):
+    out = finished_run
     before = fingerprint(out)
     log = tmp_path / "full.log"
     status = launcher.run(["train", "gan", "--resume", "--out", str(out), "--steps", "80"],

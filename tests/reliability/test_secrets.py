@@ -30,7 +30,8 @@ def test_training_and_sampling_write_no_token(launcher, tmp_path):
     out = tmp_path / "run"
     log = tmp_path / "log"
     env = {"HF_TOKEN": TOKEN}
-    assert launcher.run([*TRAIN, "--out", str(out)], tmp_path, log, env=env) == 0
+    assert launcher.run([*TRAIN[:4], "--steps", "3", *TRAIN[6:], "--out", str(out)], tmp_path,
+                        log, env=env) == 0
     assert launcher.run(["sample", str(out), "--n", "8", "--out", str(tmp_path / "s.png")],
                         tmp_path, tmp_path / "sample.log", env=env) == 0
     leaked = files_with_token(tmp_path)
