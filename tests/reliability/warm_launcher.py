@@ -34,6 +34,11 @@ def serve() -> None:
 
     variant_class("gan")
     variant_class("cyclegan")
+    # The first optimizer pulls in torch._dynamo (seconds): pay that once, here.
+    weight = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.Adam([weight])
+    weight.sum().backward()
+    optimizer.step()
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         request = json.loads(line)
