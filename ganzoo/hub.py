@@ -5,6 +5,11 @@ Everything goes through ``huggingface_hub.hf_hub_download``, so its cache, token
 when a download is asked for (not only when huggingface_hub was imported), so setting them in a
 running process works too.
 
+Every download has an overall deadline (``GANZOO_HUB_TIMEOUT``, `ganzoo.deadline`): a
+stalling mirror, a connection dropped mid-file or a server error all count as "the Hub is
+unavailable", which lets a registry entry fall back to its shipped copy. A file that fails
+its pinned sha256 is evicted from the cache (`verify_sha256`), so bad bytes are never re-linked.
+
 Every failure becomes one `GanzooError` line that says what to do. Importing this module must
 stay cheap and torch-free: ``ganzoo list`` calls `weights_status`.
 """

@@ -18,8 +18,11 @@ Resolution order:
    distribution, used when the cache and the Hub cannot provide the files (offline, unreachable,
    repo gone) or when the entry has no repo.
 
-A registry entry's weights file is checked against its pinned sha256 before a byte of it is
-read, whichever of 2–4 provided it; a mismatch is refused (never "fixed" by falling back).
+A registry entry's weights file (and its ``config.json``, when the entry pins
+``config_sha256``) is checked against its pinned sha256 before a byte of it is read, whichever
+of 2–4 provided it; a mismatch is refused (never "fixed" by falling back), and a file from the
+Hugging Face cache that fails is removed from it, so the next run downloads it afresh. The
+entry's ``variant`` must be the one ``config.json`` names.
 ``hf://`` sources are not pinned: they load whatever that revision holds. Only safetensors are
 read; a pickle (``.bin``/``.pth``) source is refused with a pointer to ``ganzoo convert``.
 """
