@@ -105,6 +105,10 @@ def default_mapping(checkpoint: dict[str, Any], model) -> dict[str, Any]:
             keys = ", ".join(sorted(map(str, checkpoint))[:8])
             raise GanzooError(f"the checkpoint is not a state dict (top-level keys: {keys}); "
                               f"the variant needs a convert_checkpoint mapping for it")
+    odd = [k for k in state if not isinstance(k, str)]
+    if odd:
+        raise GanzooError(f"the checkpoint's state dict has keys that are not names (e.g. "
+                          f"{odd[0]!r}); re-save it with torch.save(model.state_dict(), path)")
     state = {k.removeprefix("module."): v for k, v in state.items()
              if isinstance(v, torch.Tensor)}
     prefixes = tuple(f"{n}." for n in (*model.generator_names, *model.discriminator_names))

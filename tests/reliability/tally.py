@@ -159,5 +159,7 @@ def pytest_terminal_summary(terminalreporter):
             "# Reliability suite: last full run\n\n"
             "Each case ends as handled (the documented behaviour: done, or refused in one "
             "line), traceback, wrong result, data lost or hang (see "
-            "tests/reliability/tally.py).\n\n" + "\n".join(lines) + "\n\n"
+            "tests/reliability/tally.py). What each family covers: README.md, section "
+            "Reliability. A hypothesis test counts each generated example as a case.\n\n"
+            + "\n".join(lines) + "\n\n"
             f"Command: `GANZOO_RELIABILITY_REPORT={target} {command}`\n")

@@ -209,3 +209,14 @@ def test_named_pipe_input_is_refused(tmp_path):
     result = ganzoo_cli("sample", "cyclegan-grade-s", "--input", str(fifo), timeout=120)
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 1 and len(lines) == 1 and "not a regular file" in lines[0]
+
+
+def test_an_overlong_output_name_is_refused_before_any_work(tmp_path):
+    from .conftest import ganzoo_cli
+
+    source = tmp_path / ("n" * 240 + ".png")
+    source.write_bytes(encoded(photo(random.Random(1), (16, 16)), "PNG"))
+    result = ganzoo_cli("sample", "cyclegan-grade-s", "--input", str(source), timeout=120)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1 and "characters" in lines[0]
+    assert [p.name for p in tmp_path.iterdir()] == [source.name]

@@ -343,3 +343,16 @@ def test_pickles_whose_payload_would_run_code_never_run(tmp_path, monkeypatch, t
 
         tally.run(name, case)
     tally.assert_all_handled()
+
+
+@pytest.mark.parametrize("state", [{0: torch.zeros(2)}, {"state_dict": {1: torch.zeros(2)}},
+                                   {("a", 1): torch.zeros(1)}, {}, [torch.zeros(1)]],
+                         ids=["int key", "nested int key", "tuple key", "empty", "a list"])
+def test_odd_checkpoint_structures_are_one_line(tmp_path, state):
+    torch.save(state, tmp_path / "odd.pth")
+    result = CliRunner().invoke(cli, ["convert", str(tmp_path / "odd.pth"), "--variant", "gan",
+                                      "--out", str(tmp_path / "out")])
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 1 and len(lines) == 1, result.stderr
+    assert "unexpected" not in lines[0]
+    assert not (tmp_path / "out").exists()
