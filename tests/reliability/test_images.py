@@ -220,3 +220,22 @@ def test_an_overlong_output_name_is_refused_before_any_work(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 1 and len(lines) == 1 and "characters" in lines[0]
     assert [p.name for p in tmp_path.iterdir()] == [source.name]
+
+
+def test_training_on_a_folder_with_a_truncated_image_stops_in_one_line(launcher, tmp_path):
+    """Training does not skip: a data set missing a file silently would train on other data.
+    It stops, naming the file, before writing a model."""
+    from .test_concurrency import one_line_error
+
+    images = tmp_path / "images"
+    images.mkdir()
+    rng = random.Random(2)
+    for i in range(12):
+        (images / f"{i}.png").write_bytes(encoded(photo(rng, (16, 16)), "PNG"))
+    (images / "5.png").write_bytes((images / "5.png").read_bytes()[:100])
+    log = tmp_path / "log"
+    status = launcher.run(["train", "dcgan", "--data", f"folder:{images}", "--steps", "3",
+                           "--set", "image_size=8", "--batch-size", "4", "--set",
+                           "sample_every=0", "--out", str(tmp_path / "run")], tmp_path, log)
+    one_line_error(status, log, "5.png: corrupt or truncated image")
+    assert not (tmp_path / "run" / "model.safetensors").exists()
