@@ -326,6 +326,23 @@ def verify_sha256(path: str | os.PathLike, expected: str, *, what: str,
         f"to load it — reinstall the package that ships it, or fix the registry pin")
 
 
+def verify_cached_blob(path: str | os.PathLike) -> None:
+    """For unpinned (``hf://``) files: a cache blob named by a sha256 (how the Hub names large
+    files) must hash to its name; one that does not is evicted and refused."""
+    link = Path(path)
+    if not link.is_symlink():
+        return
+    blob = link.resolve()
+    if len(blob.name) != 64 or not all(c in "0123456789abcdef" for c in blob.name):
+        return  # small files are named by their git hash, which is not a sha256
+    actual = sha256_of(blob)
+    if actual != blob.name:
+        evict_from_cache(link)
+        raise IntegrityError(
+            f"the cached {link.name} is damaged (sha256 {actual}, the Hub named it {blob.name}); "
+            f"removed it from the Hugging Face cache, so the next run downloads it again")
+
+
 def evict_from_cache(path: str | os.PathLike) -> None:
     """Remove a cached file: the snapshot symlink and the blob behind it."""
     link = Path(path)

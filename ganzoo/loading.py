@@ -232,6 +232,10 @@ def _resolve_hf(text: str, **hub: Any) -> Resolved:
     # even if the branch moves between the two downloads.
     commit = config.parent.name
     weights = download(repo, WEIGHTS_FILE, commit, **hub)
+    # Not pinned, but the cache must not serve bytes the Hub never sent (a damaged blob).
+    from .hub import verify_cached_blob
+
+    verify_cached_blob(weights)
     return Resolved(config, weights, "hub", f"{repo}@{revision}", revision=commit)
 
 

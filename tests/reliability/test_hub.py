@@ -162,3 +162,40 @@ def test_publish_has_an_overall_deadline(hub_model, monkeypatch):
     message = str(err.value)
     assert "did not finish within 2 s" in message and "HF_ENDPOINT" in message
     assert hub_model.proxy.endpoint in message and "\n" not in message
+
+
+def test_unpinned_hf_source_refuses_a_damaged_cached_blob(tiny_variant, tmp_path, monkeypatch):
+    """A large file's blob is named by its sha256 (as the Hub does for LFS files): a damaged
+    one is evicted and refused even for an unpinned hf:// source, offline too."""
+    import hashlib
+    import os
+
+    import huggingface_hub.constants
+
+    from .conftest import tiny_folder
+
+    folder = tiny_folder(tmp_path / "model", seed=5)
+    cache = tmp_path / "cache"
+    repo_dir = cache / "models--test-org--lfs"
+    commit = "c" * 40
+    (repo_dir / "refs").mkdir(parents=True)
+    (repo_dir / "refs" / "main").write_text(commit)
+    snapshot = repo_dir / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    (repo_dir / "blobs").mkdir()
+    for name in ("config.json", "model.safetensors"):
+        data = (folder / name).read_bytes()
+        blob = repo_dir / "blobs" / hashlib.sha256(data).hexdigest()
+        blob.write_bytes(data)
+        os.symlink(os.path.relpath(blob, snapshot), snapshot / name)
+    monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    good = ganzoo.load("hf://test-org/lfs")
+    assert torch.equal(weight(good), weight(ganzoo.load(str(folder))))
+    blob = (snapshot / "model.safetensors").resolve()
+    blob.write_bytes(blob.read_bytes()[:-4] + b"\0\0\0\0")  # damaged after download
+    with pytest.raises(IntegrityError, match="damaged"):
+        ganzoo.load("hf://test-org/lfs")
+    if blob.exists() or (snapshot / "model.safetensors").exists():
+        raise DataLost("the damaged blob is still in the cache")
