@@ -52,14 +52,19 @@ def test_two_runs_into_one_folder_one_is_refused(launcher, tmp_path):
 
 
 def test_resume_while_the_run_is_live_is_refused(launcher, tmp_path):
+    import os
+    import signal
+
     out = tmp_path / "run"
-    pid = launcher.start([*TRAIN, "--out", str(out)], tmp_path, tmp_path / "log")
+    long_run = [*TRAIN[:4], "--steps", "100000", *TRAIN[6:]]  # still going when --resume comes
+    pid = launcher.start([*long_run, "--out", str(out)], tmp_path, tmp_path / "log")
     deadline = time.monotonic() + 60
     while not (out / "train.json").exists() and time.monotonic() < deadline:
         time.sleep(0.01)
     status = launcher.run([*RESUME, str(out)], tmp_path, tmp_path / "resume.log")
+    os.kill(pid, signal.SIGTERM)
+    assert launcher.wait(pid, timeout=120) == 128 + signal.SIGTERM
     one_line_error(status, tmp_path / "resume.log", "in use by another `ganzoo train`")
-    assert launcher.wait(pid, timeout=120) == 0
 
 
 def test_checkpoint_from_another_run_is_refused_before_anything_changes(launcher, finished_run,
