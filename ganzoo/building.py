@@ -10,7 +10,7 @@ from typing import Any
 
 from .catalog import Registered
 from .config import build_config
-from .errors import PluginError
+from .errors import GanzooError, PluginError
 
 
 def variant_class(name: str) -> tuple[Registered, type]:
@@ -33,6 +33,20 @@ def build_model(name: str, values: dict[str, Any] | None = None, *, where: str =
     """
     registered, cls = variant_class(name)
     config = build_config(cls.Config, values, where=where)
-    model = cls(config)
+    try:
+        model = cls(config)
+    except GanzooError:
+        raise
+    except (ValueError, TypeError, RuntimeError, MemoryError, OverflowError,
+            ZeroDivisionError) as exc:  # the values make no network this variant can build
+        detail = str(exc).splitlines()[0][:160] if str(exc) else ""
+        raise GanzooError(f"{where}: variant '{name}' cannot be built from these values "
+                          f"({type(exc).__name__}: {detail}); see the settings and their "
+                          f"defaults: ganzoo info --variant {name} --settings") from None
+    empty = [key for key, tensor in model.named_parameters() if tensor.numel() == 0]
+    if empty:
+        raise GanzooError(f"{where}: these values give variant '{name}' empty weights "
+                          f"({', '.join(empty[:3])}): a size or count setting is 0; see "
+                          f"ganzoo info --variant {name} --settings")
     model.variant = registered
     return model

@@ -43,7 +43,23 @@ def build_config(config_cls: type, values: dict[str, Any] | None = None, *, wher
                           f"{config_cls.__name__}; valid keys: {', '.join(sorted(fields))}")
     hints = typing.get_type_hints(config_cls)
     coerced = {k: _coerce(v, hints.get(k, Any), f"{where}.{k}") for k, v in values.items()}
+    for key, value in coerced.items():
+        default = fields[key].default
+        # A count or size (an int setting whose default is not negative) cannot be negative.
+        if (isinstance(value, int) and not isinstance(value, bool) and value < 0
+                and isinstance(default, int) and not isinstance(default, bool) and default >= 0):
+            raise GanzooError(f"{where}.{key}: must not be negative, got {value}")
     return config_cls(**coerced)
+
+
+#: No setting is a count or size beyond this; bigger ones would only exhaust memory.
+_INT_LIMIT = 2**31 - 1
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else \
+        f"an integer of {len(str(abs(value)))} digits"
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def config_to_dict(config: Any) -> dict[str, Any]:
@@ -89,11 +105,14 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
             return value
         raise GanzooError(f"{where}: expected true or false, got {value!r}")
     if hint is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
         if isinstance(value, float) and value.is_integer():
-            return int(value)
-        raise GanzooError(f"{where}: expected an integer, got {value!r}")
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            if abs(value) > _INT_LIMIT:
+                raise GanzooError(f"{where}: {_short(value)} is out of range (at most "
+                                  f"{_INT_LIMIT:,} in magnitude)")
+            return value
+        raise GanzooError(f"{where}: expected an integer, got {_short(value)}")
     if hint is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)

@@ -31,7 +31,7 @@ _CONTAINERS = ("state_dict", "params_ema", "params", "model", "generator")
 
 def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     """A checkpoint's content: safetensors as is, pickles through ``weights_only=True``."""
-    import pickle
+    import warnings
 
     import torch
 
@@ -43,22 +43,38 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
 
         return read_safetensors(path)
     try:
-        loaded = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        reason = _unpickler_reason(str(exc))
-        if "global" in reason.lower():
+        with warnings.catch_warnings():  # torch's notes on pickle protocols are not for users
+            warnings.simplefilter("ignore")
+            loaded = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        from .pickle_scan import code_globals
+
+        wanted = code_globals(path)
+        if wanted:
             raise GanzooError(
-                f"{path} holds more than tensors and plain containers, so it is refused "
-                f"(torch.load weights_only=True: {reason}); re-save just the state dict in the "
-                f"project it came from: torch.save(model.state_dict(), path)") from None
-        raise GanzooError(f"{path} is not a readable PyTorch checkpoint ({reason}); check the "
-                          f"file (truncated download?)") from None
-    except (RuntimeError, EOFError, OSError, ValueError) as exc:
-        raise GanzooError(f"{path} is not a readable PyTorch checkpoint ({exc}); check the file "
-                          f"(truncated download?)") from None
+                f"{path} wants to run code when loaded ({', '.join(wanted[:3])}"
+                f"{' …' if len(wanted) > 3 else ''}), so it was refused and nothing in it ran; "
+                f"only plain state dicts are converted — re-save just the tensors in the "
+                f"project it came from (torch.save(model.state_dict(), path)), from a source "
+                f"you trust") from None
+        _refuse_unreadable(path, exc)
     if not isinstance(loaded, dict):
         raise GanzooError(f"{path} holds a {type(loaded).__name__}, not a state dict")
     return loaded
+
+
+def _refuse_unreadable(path: Path, exc: Exception) -> None:
+    """Raise the one-line error for a checkpoint the safe loader could not read."""
+    import pickle
+
+    reason = _unpickler_reason(str(exc))
+    if isinstance(exc, pickle.UnpicklingError) and "global" in reason.lower():
+        raise GanzooError(
+            f"{path} holds more than tensors and plain containers, so it is refused "
+            f"(torch.load weights_only=True: {reason}); re-save just the state dict in the "
+            f"project it came from: torch.save(model.state_dict(), path)") from None
+    raise GanzooError(f"{path} is not a readable PyTorch checkpoint ({reason}); check the "
+                      f"file (truncated download?)") from None
 
 
 def _unpickler_reason(message: str) -> str:
@@ -66,8 +82,13 @@ def _unpickler_reason(message: str) -> str:
     marker = "WeightsUnpickler error:"
     if marker in message:
         detail = " ".join(message.split(marker, 1)[1].split())
-        return detail.split(". ")[0].rstrip(".") or "unsupported content"
-    return message.strip().splitlines()[0] if message.strip() else "unreadable"
+        reason = detail.split(". ")[0].rstrip(".") or "unsupported content"
+    else:
+        reason = message.strip().splitlines()[0] if message.strip() else "unreadable"
+    # Never pass on torch's advice to retry with weights_only=False: that runs the payload.
+    if "weights_only" in reason:
+        return "content the safe loader does not accept"
+    return reason
 
 
 def default_mapping(checkpoint: dict[str, Any], model) -> dict[str, Any]:
@@ -85,6 +106,10 @@ def default_mapping(checkpoint: dict[str, Any], model) -> dict[str, Any]:
             keys = ", ".join(sorted(map(str, checkpoint))[:8])
             raise GanzooError(f"the checkpoint is not a state dict (top-level keys: {keys}); "
                               f"the variant needs a convert_checkpoint mapping for it")
+    odd = [k for k in state if not isinstance(k, str)]
+    if odd:
+        raise GanzooError(f"the checkpoint's state dict has keys that are not names (e.g. "
+                          f"{odd[0]!r}); re-save it with torch.save(model.state_dict(), path)")
     state = {k.removeprefix("module."): v for k, v in state.items()
              if isinstance(v, torch.Tensor)}
     prefixes = tuple(f"{n}." for n in (*model.generator_names, *model.discriminator_names))
@@ -128,5 +153,14 @@ def convert_checkpoint(checkpoint: str | os.PathLike, variant: str, out: str | o
     has_discriminator = any(k.startswith(discriminator_prefixes) for k in state)
     card = {"summary": f"Converted from `{Path(checkpoint).name}` with `ganzoo convert`.",
             **(card or {})}
-    return save_pretrained(model.eval(), out, include_discriminator=has_discriminator,
-                           card=card, overwrite=overwrite)
+    created = not Path(out).exists()
+    try:
+        return save_pretrained(model.eval(), out, include_discriminator=has_discriminator,
+                               card=card, overwrite=overwrite)
+    except BaseException:
+        if created:  # a failed write (disk full) leaves no empty folder behind
+            try:
+                Path(out).rmdir()
+            except OSError:
+                pass
+        raise

@@ -5,14 +5,21 @@ Everything goes through ``huggingface_hub.hf_hub_download``, so its cache, token
 when a download is asked for (not only when huggingface_hub was imported), so setting them in a
 running process works too.
 
+Every download has an overall deadline (``GANZOO_HUB_TIMEOUT``, `ganzoo.deadline`): a
+stalling mirror, a connection dropped mid-file or a server error all count as "the Hub is
+unavailable", which lets a registry entry fall back to its shipped copy. A file that fails
+its pinned sha256 is evicted from the cache (`verify_sha256`), so bad bytes are never re-linked.
+
 Every failure becomes one `GanzooError` line that says what to do. Importing this module must
 stay cheap and torch-free: ``ganzoo list`` calls `weights_status`.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 from .errors import GanzooError
@@ -81,12 +88,35 @@ def weights_status(entry: ModelEntry) -> str:
 
 def download(repo: str, filename: str, revision: str | None = None, *,
              endpoint: str | None = None, cache_dir: str | None = None,
-             token: str | bool | None = None, local_files_only: bool = False) -> Path:
+             token: str | bool | None = None, local_files_only: bool = False,
+             force: bool = False) -> Path:
     """Fetch one file through the Hub cache and return its local path.
 
     Raises `HubUnavailableError` with a one-line message naming the fix when the file cannot
-    be had: offline with an empty cache, server unreachable, missing repo, revision or file.
+    be had: offline with an empty cache, server unreachable, stalled past the overall deadline
+    (``GANZOO_HUB_TIMEOUT``), dropped mid-file, a server error, missing repo, revision or file.
+    ``force`` downloads again even if the cache holds the file.
     """
+    from .deadline import DeadlineExceeded, call_with_deadline, hub_timeout
+
+    warn_if_token_sent_in_clear(endpoint, token)
+    seconds = hub_timeout()
+    try:
+        return call_with_deadline(
+            _download_unbounded, repo, filename, revision, endpoint=endpoint,
+            cache_dir=cache_dir, token=token, local_files_only=local_files_only, force=force,
+            seconds=seconds, what=f"downloading {filename} of {repo}")
+    except DeadlineExceeded:
+        raise HubUnavailableError(
+            f"downloading {filename} of {repo}@{revision or 'main'} from "
+            f"{hub_endpoint(endpoint)} did not finish within {seconds:g} s; the Hub or mirror "
+            f"(HF_ENDPOINT) is stalling: retry, set HF_ENDPOINT to another mirror, or raise "
+            f"GANZOO_HUB_TIMEOUT") from None
+
+
+def _download_unbounded(repo: str, filename: str, revision: str | None, *,
+                        endpoint: str | None, cache_dir: str | None, token: str | bool | None,
+                        local_files_only: bool, force: bool) -> Path:
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import (
         EntryNotFoundError,
@@ -103,7 +133,8 @@ def download(repo: str, filename: str, revision: str | None = None, *,
         path = hf_hub_download(repo, filename, revision=revision,
                                endpoint=hub_endpoint(endpoint),
                                cache_dir=cache_dir or hub_cache_dir(), token=token,
-                               local_files_only=offline, library_name="ganzoo")
+                               local_files_only=offline, force_download=force and not offline,
+                               library_name="ganzoo")
     except LocalEntryNotFoundError:
         if offline:
             raise HubUnavailableError(
@@ -122,12 +153,53 @@ def download(repo: str, filename: str, revision: str | None = None, *,
         raise HubUnavailableError(f"downloading {filename} of {where} from "
                                   f"{hub_endpoint(endpoint)} failed ({_first_line(exc)}); "
                                   f"retry, or set HF_ENDPOINT to a mirror") from None
-    except OSError as exc:  # connection refused, DNS, disk full ...
-        raise HubUnavailableError(
-            f"cannot download {filename} of {where} from {hub_endpoint(endpoint)} "
-            f"({_first_line(exc)}); connect, set HF_ENDPOINT to a reachable mirror, or pass a "
-            f"local model folder") from None
+    except _transport_errors() as exc:  # dropped mid-file, read timeout, protocol errors
+        raise _unreachable(repo, filename, revision, endpoint, exc) from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            raise HubUnavailableError(
+                f"no space left (or a size limit) on the device holding the Hugging Face cache "
+                f"({cache_dir or hub_cache_dir() or 'HF_HUB_CACHE default'}) while downloading "
+                f"{filename} of {where}; free space or point HF_HUB_CACHE elsewhere") from None
+        # connection refused, DNS ...
+        raise _unreachable(repo, filename, revision, endpoint, exc) from None
     return Path(path)
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """The HTTP client's transport exceptions (huggingface_hub 1.x uses httpx, 2.x httpx2)."""
+    import importlib
+
+    found = []
+    for name in ("httpx2", "httpx"):
+        try:
+            found.append(importlib.import_module(name).HTTPError)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
+_warned_clear_token = False
+
+
+def warn_if_token_sent_in_clear(endpoint: str | None, token: str | bool | None) -> None:
+    """One warning line when a Hub token would travel unencrypted to an http:// endpoint.
+
+    huggingface_hub sends the token as a Bearer header to whatever ``HF_ENDPOINT`` names.
+    """
+    global _warned_clear_token
+    url = hub_endpoint(endpoint)
+    if _warned_clear_token or not url.lower().startswith("http://") or token is False:
+        return
+    if not isinstance(token, str):
+        from huggingface_hub import get_token
+
+        token = get_token()
+    if token:
+        _warned_clear_token = True
+        print(f"ganzoo: warning: your Hugging Face token is sent unencrypted to {url} (plain "
+              f"http); use an https:// HF_ENDPOINT or unset HF_TOKEN for this mirror",
+              file=sys.stderr)
 
 
 def _diagnose(repo: str, filename: str, revision: str, endpoint: str | None,
@@ -231,10 +303,50 @@ def sha256_of(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def verify_sha256(path: str | os.PathLike, expected: str, *, what: str) -> None:
-    """Raise `IntegrityError` (naming both hashes) unless ``path`` hashes to ``expected``."""
+def verify_sha256(path: str | os.PathLike, expected: str, *, what: str,
+                  in_hub_cache: bool = False) -> None:
+    """Raise `IntegrityError` (naming both hashes) unless ``path`` hashes to ``expected``.
+
+    With ``in_hub_cache`` a file that fails is removed from the Hugging Face cache first (the
+    snapshot link and the blob it points at), so no later run re-links the bad bytes and the
+    next run downloads the file afresh.
+    """
     actual = sha256_of(path)
-    if actual != expected.lower():
+    if actual == expected.lower():
+        return
+    if in_hub_cache:
+        evict_from_cache(path)
         raise IntegrityError(
-            f"sha256 mismatch for {what}: expected {expected}, got {actual} ({path}); refusing "
-            f"to load it — delete the file and pull again, or fix the registry pin")
+            f"sha256 mismatch for {what}: expected {expected}, got {actual}; refusing to load "
+            f"it and removed it from the Hugging Face cache, so the next run downloads it "
+            f"again — if the mirror (HF_ENDPOINT) keeps serving these bytes, fix the mirror "
+            f"or the registry pin")
+    raise IntegrityError(
+        f"sha256 mismatch for {what}: expected {expected}, got {actual} ({path}); refusing "
+        f"to load it — reinstall the package that ships it, or fix the registry pin")
+
+
+def verify_cached_blob(path: str | os.PathLike) -> None:
+    """For unpinned (``hf://``) files: a cache blob named by a sha256 (how the Hub names large
+    files) must hash to its name; one that does not is evicted and refused."""
+    link = Path(path)
+    if not link.is_symlink():
+        return
+    blob = link.resolve()
+    if len(blob.name) != 64 or not all(c in "0123456789abcdef" for c in blob.name):
+        return  # small files are named by their git hash, which is not a sha256
+    actual = sha256_of(blob)
+    if actual != blob.name:
+        evict_from_cache(link)
+        raise IntegrityError(
+            f"the cached {link.name} is damaged (sha256 {actual}, the Hub named it {blob.name}); "
+            f"removed it from the Hugging Face cache, so the next run downloads it again")
+
+
+def evict_from_cache(path: str | os.PathLike) -> None:
+    """Remove a cached file: the snapshot symlink and the blob behind it."""
+    link = Path(path)
+    blob = link.resolve() if link.is_symlink() else None
+    link.unlink(missing_ok=True)
+    if blob is not None:
+        blob.unlink(missing_ok=True)

@@ -23,7 +23,7 @@ from typing import Any
 
 from .atomic_file import write_atomic
 from .errors import GanzooError
-from .key_diff import describe_key_mismatch
+from .key_diff import describe_key_mismatch, dtype_kind
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -147,8 +147,11 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
     path = Path(path)
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise GanzooError(f"{path} is not valid JSON ({exc}); re-download or re-export the "
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # ValueError also covers integers longer than Python's 4300-digit limit;
+        # RecursionError, nesting thousands of levels deep.
+        detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise GanzooError(f"{path} is not valid JSON ({detail}); re-download or re-export the "
                           f"model") from None
     if not isinstance(config, dict):
         raise GanzooError(f"{path} must hold a JSON object; re-download or re-export the model")
@@ -252,6 +255,7 @@ def load_state(model, tensors: dict[str, Any], *, where: str) -> None:
 def check_state(model, tensors: dict[str, Any], *, where: str) -> None:
     """Compare a state dict with ``model``'s networks; raise one line listing the differences."""
     expected: dict[str, tuple[int, ...]] = {}
+    kinds: dict[str, str] = {}
     optional_prefixes = tuple(f"{n}." for n in model.discriminator_names)
     has_discriminator = any(k.startswith(optional_prefixes) for k in tensors)
     names = list(model.generator_names) + (list(model.discriminator_names)
@@ -259,7 +263,8 @@ def check_state(model, tensors: dict[str, Any], *, where: str) -> None:
     for name in names:
         for key, tensor in getattr(model, name).state_dict(prefix=f"{name}.").items():
             expected[key] = tuple(tensor.shape)
-    problems = describe_key_mismatch(expected, tensors)
+            kinds[key] = dtype_kind(tensor.dtype)
+    problems = describe_key_mismatch(expected, tensors, kinds)
     if problems:
         variant = model.variant.name if model.variant is not None else type(model).__name__
         raise WeightsMismatchError(

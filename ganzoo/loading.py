@@ -18,8 +18,11 @@ Resolution order:
    distribution, used when the cache and the Hub cannot provide the files (offline, unreachable,
    repo gone) or when the entry has no repo.
 
-A registry entry's weights file is checked against its pinned sha256 before a byte of it is
-read, whichever of 2–4 provided it; a mismatch is refused (never "fixed" by falling back).
+A registry entry's weights file (and its ``config.json``, when the entry pins
+``config_sha256``) is checked against its pinned sha256 before a byte of it is read, whichever
+of 2–4 provided it; a mismatch is refused (never "fixed" by falling back), and a file from the
+Hugging Face cache that fails is removed from it, so the next run downloads it afresh. The
+entry's ``variant`` must be the one ``config.json`` names.
 ``hf://`` sources are not pinned: they load whatever that revision holds. Only safetensors are
 read; a pickle (``.bin``/``.pth``) source is refused with a pointer to ``ganzoo convert``.
 """
@@ -36,6 +39,8 @@ from .errors import GanzooError
 from .layout import CONFIG_FILE, PICKLE_SUFFIXES, WEIGHTS_FILE, require_weights
 
 HF_SCHEME = "hf://"
+#: Origins whose files live in the Hugging Face cache (evicted there when they fail a pin).
+_HUB_CACHE_ORIGINS = ("cache", "hub")
 _HF_SOURCE = re.compile(r"^hf://(?P<repo>[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)"
                         r"(?:@(?P<revision>[\w./-]+))?$")
 
@@ -52,7 +57,9 @@ class Resolved:
         revision: the Hub commit the files come from (None for local and shipped files).
         overrides: config values the registry entry applies on top of ``config.json``.
         sha256: the pinned hash of ``weights`` (registry entries only).
+        config_sha256: the pinned hash of ``config`` (registry entries that pin it).
         pinned_as: how messages name the pinned file.
+        variant: the variant the registry entry says these files hold (None: unchecked).
     """
 
     config: Path
@@ -62,14 +69,39 @@ class Resolved:
     revision: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     sha256: str | None = None
+    config_sha256: str | None = None
     pinned_as: str = ""
+    variant: str | None = None
 
     def verify(self) -> None:
-        """Check the weights against the pin (no-op for unpinned sources)."""
+        """Check config.json and the weights against the pins (no-op for unpinned sources)."""
+        self.verify_config()
+        self.verify_weights()
+
+    def verify_config(self) -> None:
+        """Check config.json against its pin; it decides what gets built, so it is checked
+        before it is read. A file from the Hub cache that fails is evicted from the cache."""
+        from .hub import verify_sha256
+
+        if self.config_sha256:
+            verify_sha256(self.config, self.config_sha256,
+                          what=self.pinned_as.replace(self.weights.name, CONFIG_FILE),
+                          in_hub_cache=self.origin in _HUB_CACHE_ORIGINS)
+
+    def verify_weights(self) -> None:
         from .hub import verify_sha256
 
         if self.sha256:
-            verify_sha256(self.weights, self.sha256, what=self.pinned_as)
+            verify_sha256(self.weights, self.sha256, what=self.pinned_as,
+                          in_hub_cache=self.origin in _HUB_CACHE_ORIGINS)
+
+    def check_variant(self, config: dict[str, Any]) -> None:
+        """The registry entry and config.json must name the same variant."""
+        if self.variant is not None and config.get("variant") != self.variant:
+            raise GanzooError(
+                f"{self.pinned_as or self.description}: the registry entry says variant "
+                f"'{self.variant}' but its {CONFIG_FILE} says {config.get('variant')!r}; fix the "
+                f"entry's 'variant' or its pin")
 
 
 def load(source: str | Path, device: Any = None, **options: Any):
@@ -88,13 +120,15 @@ def load(source: str | Path, device: Any = None, **options: Any):
     from .layout import build_from_config, load_state, read_config_file, read_safetensors
 
     resolved = resolve(source, verify=False, **options)
+    resolved.verify_config()
     config = read_config_file(resolved.config)
     where = str(resolved.config)
-    # The sha256 check runs while the model is built (that needs only config.json), so
-    # pinning costs little time; no byte of the weights is read before the check passes.
+    # The weights' sha256 check runs while the model is built (that needs only config.json),
+    # so pinning costs little time; no byte of the weights is read before the check passes.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        check = pool.submit(resolved.verify)
+        check = pool.submit(resolved.verify_weights)
         try:
+            resolved.check_variant(config)
             model, skipped = _build_without_random_init(config, where, resolved.overrides)
         except BaseException:
             check.result()  # a tampered file is the more important news
@@ -137,13 +171,14 @@ def _loaded_tensors(model, tensors: dict[str, Any]):
 
 def resolve(source: str | Path, *, endpoint: str | None = None, cache_dir: str | None = None,
             token: str | bool | None = None, local_files_only: bool = False,
-            verify: bool = True) -> Resolved:
+            verify: bool = True, force: bool = False) -> Resolved:
     """Find (downloading if needed) and verify a source's files; see the module docstring.
 
     With ``verify=False`` the caller must call ``resolved.verify()`` before reading weights.
+    ``force`` downloads Hub files again even when the cache holds them (``ganzoo pull --force``).
     """
     hub = {"endpoint": endpoint, "cache_dir": cache_dir, "token": token,
-           "local_files_only": local_files_only}
+           "local_files_only": local_files_only, "force": force}
     text = str(source)
     local = _local_source(text)
     if local is not None:
@@ -197,12 +232,16 @@ def _resolve_hf(text: str, **hub: Any) -> Resolved:
     # even if the branch moves between the two downloads.
     commit = config.parent.name
     weights = download(repo, WEIGHTS_FILE, commit, **hub)
+    # Not pinned, but the cache must not serve bytes the Hub never sent (a damaged blob).
+    from .hub import verify_cached_blob
+
+    verify_cached_blob(weights)
     return Resolved(config, weights, "hub", f"{repo}@{revision}", revision=commit)
 
 
 def resolve_entry(entry, *, endpoint: str | None = None, cache_dir: str | None = None,
                   token: str | bool | None = None, local_files_only: bool = False,
-                  verify: bool = True) -> Resolved:
+                  verify: bool = True, force: bool = False) -> Resolved:
     """The verified files of a registry entry: cache, then Hub, then the shipped copy."""
     from .hub import HubUnavailableError
 
@@ -210,11 +249,11 @@ def resolve_entry(entry, *, endpoint: str | None = None, cache_dir: str | None =
     found: Resolved | None = None
     hub_error: HubUnavailableError | None = None
     if pin.repo:
-        found = _from_cache(entry, cache_dir)
+        found = None if force else _from_cache(entry, cache_dir)
         if found is None:
             try:
                 found = _from_hub(entry, endpoint=endpoint, cache_dir=cache_dir, token=token,
-                                  local_files_only=local_files_only)
+                                  local_files_only=local_files_only, force=force)
             except HubUnavailableError as exc:
                 if not pin.shipped:
                     raise
@@ -222,6 +261,8 @@ def resolve_entry(entry, *, endpoint: str | None = None, cache_dir: str | None =
     if found is None:
         found = _from_shipped(entry, hub_error)
     found.sha256 = pin.sha256
+    found.config_sha256 = pin.config_sha256
+    found.variant = entry.variant
     found.pinned_as = f"'{entry.name}' ({found.description}, {pin.file})"
     found.overrides = dict(entry.config)
     if verify:

@@ -155,5 +155,13 @@ def read_front_matter(text: str) -> dict[str, Any]:
     end = text.find("\n---", 4)
     if end < 0:
         return {}
-    data = yaml.safe_load(text[4:end])
+    from .errors import GanzooError
+    from .registry_yaml import load_untrusted_yaml
+
+    try:
+        data = load_untrusted_yaml(text[4:end])
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise GanzooError(f"the model card's front matter is not valid YAML ({problem}); "
+                          f"regenerate the card with ganzoo.layout.save_pretrained") from None
     return data if isinstance(data, dict) else {}

@@ -13,6 +13,7 @@ import importlib
 import os
 import sys
 from importlib import metadata
+from pathlib import Path
 
 import pluggy
 
@@ -101,8 +102,8 @@ def build_catalog(entry_points: list[metadata.EntryPoint] | None = None) -> Cata
 
     for hook in HOOKS:
         if hook == "register_pretrained":
-            call_hook(catalog, hook, lambda info: {"register": lambda path, _i=info: (
-                catalog.pretrained_files.append((str(path), _i.name)))})
+            call_hook(catalog, hook, lambda info: {
+                "register": _pretrained_registrar(catalog, info)})
         else:
             call_hook(catalog, hook, lambda info, _h=hook: {
                 "register": _registrar(catalog, info, _KIND_OF_HOOK[_h])})
@@ -140,6 +141,27 @@ def call_hook(catalog: Catalog, hook: str, arguments) -> None:
             info.errors.append(message)
             if hook == "register_commands":  # the CLI is already running: say it now
                 print(f"ganzoo: warning: plugin {info.name}: {message}", file=sys.stderr)
+
+
+def _pretrained_registrar(catalog: Catalog, info: PluginInfo):
+    """``register(path)`` for `register_pretrained`: the file is checked now, so a missing or
+    invalid one is this plugin's error (shown by ``ganzoo plugins``), never every command's."""
+    from .errors import RegistryError
+    from .registry import parse_file
+
+    def register(path) -> None:
+        try:
+            parse_file(Path(path))
+        except RegistryError as exc:
+            info.errors.append(f"register_pretrained: {exc}")
+            return
+        except TypeError:
+            info.errors.append(f"register_pretrained: register() needs a file path, got "
+                               f"{path!r}")
+            return
+        catalog.pretrained_files.append((str(path), info.name))
+
+    return register
 
 
 def _registrar(catalog: Catalog, info: PluginInfo, kind: str):

@@ -23,6 +23,7 @@ Schema (version 1)::
           revision: <40-hex commit>    # pinned: never a branch
           file: model.safetensors
           sha256: <64-hex>
+          config_sha256: <64-hex>      # pins config.json too: it decides what gets built
         config: {}                     # overrides applied on top of the repo's config.json
         license: apache-2.0
         dataset: ...
@@ -37,7 +38,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .catalog import TASKS
 from .errors import RegistryError, UnknownNameError
@@ -49,7 +50,7 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 _ENTRY_FIELDS = {"name", "aliases", "variant", "task", "summary", "weights", "config", "license",
                  "dataset", "recipe", "metrics", "card"}
-_WEIGHTS_FIELDS = {"repo", "revision", "file", "sha256", "shipped", "size"}
+_WEIGHTS_FIELDS = {"repo", "revision", "file", "sha256", "config_sha256", "shipped", "size"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Weights:
     file: str = "model.safetensors"
     shipped: str | None = None
     size: int | None = None
+    config_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ class Registry:
     models: dict[str, ModelEntry] = field(default_factory=dict)
     plugins: dict[str, str] = field(default_factory=dict)  # variant -> distribution
     files: list[str] = field(default_factory=list)
+    #: (plugin, message) for each plugin registry file that was skipped.
+    problems: list[tuple[str, str]] = field(default_factory=list)
 
     def get(self, name: str) -> ModelEntry:
         """Look up by name or alias."""
@@ -130,24 +134,49 @@ def user_registry_paths() -> list[Path]:
     return paths
 
 
-def load_registry(plugin_files: list[tuple[str, str]] | None = None) -> Registry:
-    """Build the merged registry from every layer (see the module docstring)."""
+def load_registry(plugin_files: list[tuple[str, str]] | None = None, *,
+                  on_error: Callable[[RegistryError], None] | None = None) -> Registry:
+    """Build the merged registry from every layer (see the module docstring).
+
+    A plugin's registry file that cannot be read or is invalid is skipped and recorded in
+    ``registry.problems`` (one plugin must not break every command). The user's own files
+    raise `RegistryError`, unless ``on_error`` is given: then they are reported to it and
+    skipped too (``ganzoo list`` still lists everything else).
+    """
     registry = Registry()
-    layers = [shipped_registry_path()]
-    layers += [Path(p) for p, _plugin in plugin_files or []]
-    layers += user_registry_paths()
-    for path in layers:
-        merge_file(registry, path)
+    merge_file(registry, shipped_registry_path())
+    for path, plugin in plugin_files or []:
+        try:
+            merge_file(registry, Path(path))
+        except RegistryError as exc:
+            registry.problems.append((plugin, str(exc)))
+    try:
+        user_paths = user_registry_paths()
+    except RegistryError as exc:
+        if on_error is None:
+            raise
+        on_error(exc)
+        user_paths = []
+    for path in user_paths:
+        try:
+            merge_file(registry, path)
+        except RegistryError as exc:
+            if on_error is None:
+                raise
+            on_error(exc)
     return registry
 
 
 def merge_file(registry: Registry, path: Path) -> None:
+    """Add one file's entries; on any error the registry is left as it was."""
     models, plugins = parse_file(path)
+    merged = dict(registry.models)
+    for entry in models:
+        merged[entry.name] = entry
+    _check_aliases(Registry(models=merged))
+    registry.models = merged
     registry.files.append(str(path))
     registry.plugins.update(plugins)
-    for entry in models:
-        registry.models[entry.name] = entry
-    _check_aliases(registry)
 
 
 def _check_aliases(registry: Registry) -> None:
@@ -169,10 +198,18 @@ def parse_file(path: Path) -> tuple[list[ModelEntry], dict[str, str]]:
     """Parse and validate one registry file; every problem names file, entry and field."""
     import yaml
 
+    from .registry_yaml import read_registry_yaml
+
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = read_registry_yaml(Path(path))
     except OSError as exc:
         raise RegistryError(f"{path}: cannot read registry file ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"{path}: not UTF-8 text (byte {exc.start}); save the registry "
+                            f"file as UTF-8") from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of 5,000 digits
+        raise RegistryError(f"{path}: a value cannot be read ({str(exc).splitlines()[0][:100]})"
+                            f"; fix the file") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -256,6 +293,9 @@ def _parse_weights(raw: Any, fail) -> Weights:
     sha = raw.get("sha256")
     if not isinstance(sha, str) or not _HEX64.match(sha):
         raise fail("weights.sha256", "required; 64 lower-case hex characters")
+    config_sha = raw.get("config_sha256")
+    if config_sha is not None and (not isinstance(config_sha, str) or not _HEX64.match(config_sha)):
+        raise fail("weights.config_sha256", "64 lower-case hex characters (sha256 of config.json)")
     repo, revision, shipped = raw.get("repo"), raw.get("revision"), raw.get("shipped")
     if repo is None and shipped is None:
         raise fail("weights", "needs 'repo' (+ 'revision') or 'shipped'")
@@ -269,7 +309,21 @@ def _parse_weights(raw: Any, fail) -> Weights:
     if not isinstance(file, str) or not file.endswith(".safetensors"):
         raise fail("weights.file", "must be a .safetensors file; pickles are never loaded "
                    "(convert them with `ganzoo convert`)")
+    if not _is_plain_relative(file):
+        raise fail("weights.file", f"{file!r} must be a plain file name inside the repo (no "
+                   f"'..', no absolute path, no backslash)")
+    if shipped is not None and not _is_plain_relative(shipped.partition(":")[2]):
+        raise fail("weights.shipped", "the folder after ':' must stay inside the package (no "
+                   "'..', no absolute path, no backslash)")
     size = raw.get("size")
     if size is not None and not isinstance(size, int):
         raise fail("weights.size", "must be an integer number of bytes")
-    return Weights(sha256=sha, repo=repo, revision=revision, file=file, shipped=shipped, size=size)
+    return Weights(sha256=sha, repo=repo, revision=revision, file=file, shipped=shipped, size=size,
+                   config_sha256=config_sha)
+
+
+def _is_plain_relative(name: str) -> bool:
+    """A relative POSIX path with no ``..``/``.`` parts (so it cannot leave its folder)."""
+    if not name or name.startswith("/") or "\\" in name or "\x00" in name:
+        return False
+    return all(part not in ("", ".", "..") for part in name.split("/"))

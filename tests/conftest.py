@@ -13,4 +13,4 @@ if "GANZOO_CACHE" not in os.environ:
     os.environ["GANZOO_CACHE"] = tempfile.mkdtemp(prefix="ganzoo-test-cache-")
     atexit.register(shutil.rmtree, os.environ["GANZOO_CACHE"], ignore_errors=True)
 
-pytest_plugins: list[str] = ["hub_server", "tiny_variant", "tiny_extractor"]
+pytest_plugins: list[str] = ["hub_server", "tiny_variant", "tiny_extractor", "reliability.tally"]

@@ -131,7 +131,15 @@ def test_cli_shows_where_an_entry_came_from_and_bad_registry_is_one_line(tmp_pat
             weights: {repo: org/x, revision: main, sha256: %s}
     """ % SHA))
     env["GANZOO_REGISTRY"] = str(bad)
+    # `ganzoo list` warns in one line and lists everything else; commands that need the
+    # registry's entries refuse in one line.
     result = subprocess.run([*run, "list"], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "bad.yaml" in lines[0] and "weights.revision" in lines[0]
+    assert "cgan-digits" in result.stdout
+    result = subprocess.run([*run, "info", "x"], capture_output=True, text=True, env=env,
+                            timeout=60)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "bad.yaml" in lines[0] and "weights.revision" in lines[0]

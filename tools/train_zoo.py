@@ -137,7 +137,8 @@ def install(recipe: dict, recipe_path: Path, run: Path, metrics: dict, seconds: 
     (target / "README.md").write_text(card)
     del torch
     weights = target / "model.safetensors"
-    print(f"installed {target}\n  sha256: {sha256_of(weights)}\n  size: {weights.stat().st_size}")
+    print(f"installed {target}\n  sha256: {sha256_of(weights)}\n  config_sha256: "
+          f"{sha256_of(target / 'config.json')}\n  size: {weights.stat().st_size}")
 
 
 RECIPE_HEADER = ("# Written by tools/train_zoo.py --install: every setting is spelled out so\n"
@@ -199,7 +200,9 @@ def registry_entry(recipe: dict, folder: Path) -> dict:
                 "task", TASKS[recipe["variant"]]),
             "summary": recipe["summary"],
             "weights": {"shipped": f"{package}:pretrained/{recipe['name']}",
-                        "sha256": sha256_of(weights), "size": weights.stat().st_size},
+                        "sha256": sha256_of(weights),
+                        "config_sha256": sha256_of(folder / "config.json"),
+                        "size": weights.stat().st_size},
             "license": "apache-2.0", "dataset": recipe["dataset"],
             "recipe": f".venv/bin/python tools/train_zoo.py {recipe['name']}",
             "metrics": record["metrics"]}

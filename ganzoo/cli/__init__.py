@@ -10,6 +10,31 @@ from .. import __version__
 from ..errors import GanzooError
 
 
+#: errno values and messages that mean "the output cannot be written there".
+_WRITE_ERRNOS = {28: "no space left on the device", 27: "the file size limit was reached",
+                 122: "the disk quota is exhausted", 30: "the file system is read-only",
+                 13: "permission denied (a read-only folder?)"}
+_WRITE_TEXTS = {"No space left on device": 28, "File too large": 27, "Disk quota exceeded": 122,
+                "Read-only file system": 30, "Permission denied": 13}
+
+
+def write_failure(exc: BaseException) -> str | None:
+    """One line for a write that failed for lack of space or permission, else None.
+
+    Writes go through temporary files renamed into place, so a failed write never replaced
+    anything; the message says so. Some writers (safetensors) report the OS error as text.
+    """
+    code = getattr(exc, "errno", None)
+    if code not in _WRITE_ERRNOS:
+        code = next((c for text, c in _WRITE_TEXTS.items() if text in str(exc)), None)
+    if code is None:
+        return None
+    where = getattr(exc, "filename", None)
+    return (f"cannot write{f' {where}' if where else ''}: {_WRITE_ERRNOS[code]}; free space "
+            f"(or choose another output folder) and run again — files that were there before "
+            f"are unchanged")
+
+
 class GanzooGroup(click.Group):
     """Turns user errors into one line and a non-zero exit; tracebacks only with --debug."""
 
@@ -25,9 +50,15 @@ class GanzooGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # `ganzoo info NAME | head`: the reader left, nothing to say
+            _silence_stdout()
+            ctx.exit(_BROKEN_PIPE_EXIT)
         except Exception as exc:
             if ctx.meta.get("ganzoo.debug"):
                 raise
+            problem = write_failure(exc)
+            if problem:
+                raise click.ClickException(problem) from None
             raise click.ClickException(
                 f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)"
             ) from None
@@ -79,10 +110,41 @@ def _add_plugin_commands() -> None:
     call_hook(get_catalog(), "register_commands", lambda info: {"cli": cli})
 
 
+#: What a process killed by SIGPIPE reports (128 + 13), as `git log | head` does.
+_BROKEN_PIPE_EXIT = 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main() -> None:
-    from .garbage_collection import freeze_before_exit, own_process
+    from .garbage_collection import own_process
 
     own_process()
+    try:
+        _main()
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(_BROKEN_PIPE_EXIT)
+    finally:
+        try:
+            sys.stdout.flush()  # a pipe closed after the last write fails here, not earlier
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(_BROKEN_PIPE_EXIT)
+
+
+def _main() -> None:
+    from .garbage_collection import freeze_before_exit
+
     try:
         try:
             _add_core_commands()

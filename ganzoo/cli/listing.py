@@ -18,7 +18,10 @@ def collect(pattern: str | None) -> list[dict]:
         "name": v.name, "kind": "variant", "task": v.task, "plugin": v.plugin,
         "plugin_version": v.plugin_version, "weights": None, "summary": v.summary,
     } for v in catalog.find("variant", pattern)]
-    registry = load_registry(catalog.pretrained_files)
+    def skip(error) -> None:  # a bad user registry file must not hide everything else
+        click.echo(f"ganzoo: warning: {error} (skipped that file)", err=True)
+
+    registry = load_registry(catalog.pretrained_files, on_error=skip)
     for entry in registry.find(pattern):
         provider = catalog.items["variant"].get(entry.variant)
         rows.append({

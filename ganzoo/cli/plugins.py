@@ -9,7 +9,8 @@ import click
 
 @click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-@click.option("--strict", is_flag=True, help="Exit with status 1 if any plugin has errors.")
+@click.option("--strict", is_flag=True, help="Also import every registered target; exit with "
+              "status 1 if any plugin has errors.")
 def plugins_command(as_json: bool, strict: bool) -> None:
     """List plugin distributions (entry-point group 'ganzoo'), their hooks and any errors.
 
@@ -19,6 +20,18 @@ def plugins_command(as_json: bool, strict: bool) -> None:
     from ..plugins import get_catalog
 
     catalog = get_catalog()
+    if strict:  # import every registered target, so a dangling import path is reported too
+        from ..errors import PluginError
+
+        for items in catalog.items.values():
+            for registered in items.values():
+                try:
+                    registered.load()
+                except PluginError as exc:
+                    owner = next((p for p in catalog.plugins if p.name == registered.plugin),
+                                 None)
+                    if owner is not None:
+                        owner.errors.append(str(exc))
     rows = []
     for p in catalog.plugins:
         provides = sorted(f"{r.kind}:{r.name}" for items in catalog.items.values()

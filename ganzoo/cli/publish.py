@@ -55,7 +55,7 @@ def check_folder(folder: Path) -> dict[str, Any]:
     files = sorted(p.name for p in folder.iterdir()
                    if p.is_file() and any(fnmatch.fnmatch(p.name, pat) for pat in UPLOAD_PATTERNS))
     return {"config": config, "card": card, "files": files, "sha256": sha256_of(weights),
-            "size": weights.stat().st_size}
+            "config_sha256": sha256_of(folder / "config.json"), "size": weights.stat().st_size}
 
 
 def card_with_license(folder: Path, license: str) -> str:
@@ -84,7 +84,8 @@ def registry_snippet(repo: str, revision: str, facts: dict[str, Any]) -> str:
         "task": config.get("task"),
         "summary": f"{config['variant']} published from ganzoo",
         "weights": {"repo": repo, "revision": revision, "file": "model.safetensors",
-                    "sha256": facts["sha256"], "size": facts["size"]},
+                    "sha256": facts["sha256"], "config_sha256": facts["config_sha256"],
+                    "size": facts["size"]},
         "license": card.get("license"),
     }
     if card.get("datasets"):
@@ -146,12 +147,25 @@ def publish_folder(folder: str | Path, repo: str, *, private: bool = False,
         from ..layout import CARD_FILE
 
         write_text_atomic(folder / CARD_FILE, card_text)
+    from ..deadline import DeadlineExceeded, call_with_deadline, hub_timeout
+    from ..hub import hub_endpoint, warn_if_token_sent_in_clear
+
     api = api if api is not None else hub_api(endpoint)
-    try:
+    warn_if_token_sent_in_clear(endpoint, None)
+    seconds = hub_timeout()  # one overall deadline for the whole publish
+
+    def calls():
         api.create_repo(repo, repo_type="model", private=private, exist_ok=True)
         if branch != "main":
             api.create_branch(repo, branch=branch, repo_type="model", exist_ok=True)
-        commit = api.upload_folder(**upload)
+        return api.upload_folder(**upload)
+
+    try:
+        commit = call_with_deadline(calls, seconds=seconds, what=f"publishing to {repo}")
+    except DeadlineExceeded:
+        raise GanzooError(f"publishing to {repo} on {hub_endpoint(endpoint)} did not finish "
+                          f"within {seconds:g} s; the Hub or mirror (HF_ENDPOINT) is stalling: "
+                          f"retry, or raise GANZOO_HUB_TIMEOUT") from None
     except GanzooError:
         raise
     except Exception as exc:  # HTTP errors, auth: one line with the fix

@@ -11,7 +11,9 @@ checked against the keys the variant declares (`ganzoo.GANModel.conditioning`).
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,10 @@ def model_label(source: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "model"
 
 
+#: Longest file name (in bytes) common file systems accept.
+_NAME_MAX = 255
+
+
 def collect_inputs(paths: tuple[str, ...], label: str) -> list[tuple[Path, Path]]:
     """``(file, path relative to its input root)`` for every image named or under a folder.
 
@@ -56,8 +62,11 @@ def collect_inputs(paths: tuple[str, ...], label: str) -> list[tuple[Path, Path]
                 raise GanzooError(f"no images in folder {path} (looked for "
                                   f"{', '.join(IMAGE_SUFFIXES)})")
             found += [(f, f.relative_to(path)) for f in images]
-        elif path.exists():
+        elif path.is_file():
             found.append((path, Path(path.name)))
+        elif path.exists():  # reading a named pipe or device would block or never end
+            raise GanzooError(f"--input {text}: not a regular file (a named pipe, socket or "
+                              f"device); pass an image file or a folder")
         else:
             raise GanzooError(f"--input {text}: no such file or folder")
     return found
@@ -81,6 +90,10 @@ def plan_outputs(inputs: list[tuple[Path, Path]], out: str | None, label: str,
             target = Path(out).expanduser() / relative.parent / name
         else:
             target = source.parent / name
+        if len(os.fsencode(target.name)) > _NAME_MAX:
+            raise GanzooError(f"the output name for {source} would be {len(target.name)} "
+                              f"characters, more than file systems allow; rename the input or "
+                              f"pass --out FILE")
         plans.append((source, target))
     targets = [t.resolve() for _, t in plans]
     if len(set(targets)) != len(targets):
@@ -100,7 +113,12 @@ def plan_outputs(inputs: list[tuple[Path, Path]], out: str | None, label: str,
 
 def translate_files(model, plans: list[tuple[Path, Path]], *, conditioning: dict[str, Any],
                     tile: int | None, force: bool, precision: str = "auto") -> None:
-    """Read, translate and write each planned file, with a progress bar."""
+    """Read, translate and write each planned file, with a progress bar.
+
+    An input that cannot be read (truncated, corrupt, too large) is skipped with a warning when
+    there are several, and the others are still written; the command then ends with an error
+    naming how many were skipped. A single unreadable input is simply an error.
+    """
     import torch
     from tqdm.auto import tqdm
 
@@ -110,8 +128,18 @@ def translate_files(model, plans: list[tuple[Path, Path]], *, conditioning: dict
     if tile is not None:
         options["tile"] = tile
     with tqdm(total=len(plans), unit="image", desc="sample", disable=len(plans) < 2) as bar:
+        skipped = []
         for source, target in plans:
-            image, alpha = read_image_with_alpha(source, "RGB")
+            try:
+                image, alpha = read_image_with_alpha(source, "RGB")
+            except GanzooError as exc:
+                if len(plans) == 1:
+                    raise
+                # through tqdm, so the line is not glued to the progress bar
+                tqdm.write(f"ganzoo: warning: skipped {exc}", file=sys.stderr)
+                skipped.append(source)
+                bar.update(1)
+                continue
             if alpha is not None:
                 image = torch.cat([image, alpha])  # models pass an alpha channel through
             with tqdm(unit="tile", desc=source.name, leave=False, disable=None) as tiles:
@@ -123,6 +151,10 @@ def translate_files(model, plans: list[tuple[Path, Path]], *, conditioning: dict
             write_image(output, target, overwrite=force, alpha=alpha)
             bar.update(1)
             bar.set_postfix_str(target.name)
+    if skipped:
+        raise GanzooError(f"{len(skipped)} of {len(plans)} inputs could not be read and were "
+                          f"skipped (warnings above); the other {len(plans) - len(skipped)} "
+                          f"were written")
 
 
 def default_count(model) -> int:

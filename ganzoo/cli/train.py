@@ -15,7 +15,9 @@ import dataclasses
 import json
 import os
 import shutil
+import signal
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -188,7 +190,9 @@ def check_out_dir(out: Path, *, resume: bool, force: bool) -> None:
         return
     if out.exists() and not out.is_dir():
         raise GanzooError(f"--out {out} is a file; choose a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
+    from ..train.run_lock import LOCK_FILE
+
+    if out.is_dir() and any(p.name != LOCK_FILE for p in out.iterdir()) and not force:
         raise GanzooError(f"{out} is not empty; continue it with --resume, overwrite it with "
                           f"--force, or choose another --out")
     existing = next(p for p in (out, *out.absolute().parents) if p.exists())
@@ -197,17 +201,13 @@ def check_out_dir(out: Path, *, resume: bool, force: bool) -> None:
                           f"choose a folder you can write to")
 
 
-def start_out_dir(out: Path, *, force: bool) -> bool:
-    """Make --out ready for a new run (``force``: remove a previous run's files, nothing
-    else); returns whether the folder was created here."""
-    created = not out.exists()
-    if not created and force:
+def clear_previous_run(out: Path, *, force: bool) -> None:
+    """With ``force``, remove a previous run's files from --out (nothing else)."""
+    if force:
         for name in RUN_OUTPUTS:
             (out / name).unlink(missing_ok=True)
         for name in RUN_FOLDERS:
             shutil.rmtree(out / name, ignore_errors=True)
-    out.mkdir(parents=True, exist_ok=True)
-    return created
 
 
 def undo_unstarted_run(out: Path, created: bool) -> None:
@@ -218,8 +218,10 @@ def undo_unstarted_run(out: Path, created: bool) -> None:
     for name in RUN_OUTPUTS:
         (out / name).unlink(missing_ok=True)
     shutil.rmtree(out / "samples", ignore_errors=True)
-    if created and out.is_dir() and not any(out.iterdir()):
-        out.rmdir()
+    from ..train.run_lock import LOCK_FILE
+
+    if created and out.is_dir() and all(p.name == LOCK_FILE for p in out.iterdir()):
+        shutil.rmtree(out)  # the folder this run made, holding only its lock
 
 
 @click.command("train")
@@ -256,27 +258,47 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, prese
 
     Under `torchrun --nproc_per_node K` the same command trains data-parallel with
     DistributedDataParallel (gloo on CPU, nccl on CUDA; only rank 0 writes files). Ctrl-C
-    saves a checkpoint; continue with --resume.
+    or SIGTERM (docker stop, Slurm, Kubernetes) saves a checkpoint; continue with --resume.
+    One process at a time may write to --out (a second is refused); --resume first checks
+    that the checkpoint belongs to this run and is intact.
     """
+    locks: list = []
+    try:
+        _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out, preset,
+               resume, force)
+    finally:
+        for lock in locks:  # in-process callers (tests, notebooks) may train again
+            lock.release()
+
+
+def _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out, preset, resume,
+           force):
     from ..config import build_config, parse_set_options
+    from ..train.checkpoint import checkpoint_path
+    from ..train.resume_check import check_checkpoint, read_run_settings
+    from ..train.run_lock import lock_run_folder, remove_stale_temp_files
 
     flags = {k: v for k, v in (("steps", steps), ("batch_size", batch_size), ("lr", lr),
                                ("seed", seed), ("device", device)) if v is not None}
+    new_run = not resume
     if resume and out is None:
         raise GanzooError("--resume needs --out DIR, the folder of the run to continue")
     if resume and force:
         raise GanzooError("--resume continues a run and --force replaces it; pass only one")
+    lock = None
     if resume:
         extra = sorted(set(flags) - {"steps", "device"}) + (["--set"] if sets else []) + \
             (["--data"] if data else []) + (["--preset"] if preset else [])
         if extra:
             raise GanzooError(f"--resume continues with the run's saved settings; drop "
                               f"{', '.join(extra)} (only --steps and --device may change)")
-        settings = json.loads((out / TRAIN_FILE).read_text()) if (out / TRAIN_FILE).is_file() \
-            else None
-        if settings is None:
+        if not (out / TRAIN_FILE).is_file():
             raise GanzooError(f"{out} holds no run to resume ({TRAIN_FILE} missing); start a "
                               f"new run without --resume")
+        if _rank() == 0:
+            lock = lock_run_folder(out)
+            locks.append(lock)
+        settings = read_run_settings(out / TRAIN_FILE)
         if settings["variant"] != variant:
             raise GanzooError(f"{out} is a run of '{settings['variant']}', not '{variant}'; "
                               f"run `ganzoo train {settings['variant']} --resume --out {out}`")
@@ -290,6 +312,8 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, prese
         out = Path("runs") / f"{variant}-{kind}-seed{seed_value}"
     if _rank() == 0:
         check_out_dir(out, resume=resume, force=force)
+        if lock is not None:
+            remove_stale_temp_files(out)
 
     from ..building import build_model
     from ..data.spec import load_dataset
@@ -310,10 +334,28 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, prese
         from ..train.tensorboard_log import require_tensorboard
 
         require_tensorboard()
-    # Everything is validated: only now is --out touched.
+    if resume and not checkpoint_path(out).exists() and not (out / "model.safetensors").exists():
+        # Stopped before its first checkpoint: resuming is starting over with its settings.
+        click.echo(f"{out} has no checkpoint yet; starting the run from iteration 0", err=True)
+        if _rank() == 0:
+            (out / "metrics.jsonl").unlink(missing_ok=True)
+        resume = False
+    if resume:
+        check_checkpoint(checkpoint_path(out), model, run_id=settings.get("run_id"),
+                         steps=train_config.steps)
+    # Everything is validated: only now is --out created (a new run) and written.
     created = False
+    if _rank() == 0 and lock is None:
+        created = not out.exists()
+        out.mkdir(parents=True, exist_ok=True)
+        lock = lock_run_folder(out)  # before anything in the folder is touched
+        locks.append(lock)
+        check_out_dir(out, resume=resume, force=force)  # again, now that we hold the lock
+        remove_stale_temp_files(out)
     if _rank() == 0 and not resume:
-        created = start_out_dir(out, force=force)
+        clear_previous_run(out, force=force)
+        # Checkpoints carry the run id, so --resume can tell this run's from another's.
+        settings.setdefault("run_id", uuid.uuid4().hex)
         write_text_atomic(out / TRAIN_FILE, json.dumps(settings, indent=2) + "\n")
 
     command_line = " ".join(["ganzoo train", variant, "--data", settings["data"]] +
@@ -326,7 +368,7 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, prese
     try:
         summary = trainer.fit(resume=resume)
     except BaseException:
-        if _rank() == 0 and not resume:
+        if _rank() == 0 and new_run:  # a --resume that restarts keeps its train.json
             undo_unstarted_run(out, created)
         raise
     if _rank() != 0:
@@ -341,4 +383,4 @@ def command(variant, data, steps, batch_size, lr, seed, device, sets, out, prese
     if summary["interrupted"]:
         click.echo(f"Interrupted at iteration {summary['steps']}; checkpoint saved. Continue with "
                    f"`ganzoo train {variant} --resume --out {out}`.", err=True)
-        sys.exit(130)
+        sys.exit(128 + (trainer.stopped_by or signal.SIGINT))

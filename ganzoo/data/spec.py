@@ -37,6 +37,17 @@ def registered_dataset(spec: str):
 
 def load_dataset(spec: str, **options: Any):
     """Build the dataset named by ``spec``; ``options`` go to its factory (e.g. ``seed``)."""
-    _, arg = parse_data_spec(spec)
-    factory = registered_dataset(spec).load()
-    return factory(arg, **options)
+    from ..errors import PluginError
+
+    kind, arg = parse_data_spec(spec)
+    registered = registered_dataset(spec)
+    factory = registered.load()
+    try:
+        return factory(arg, **options)
+    except GanzooError:
+        raise
+    except Exception as exc:  # a plugin's dataset failing at use names the plugin, in one line
+        detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+        raise PluginError(f"dataset '{kind}' from {registered.plugin} "
+                          f"{registered.plugin_version} failed ({type(exc).__name__}: {detail}); "
+                          f"check --data, or report it to the plugin's authors") from None

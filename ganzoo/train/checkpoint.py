@@ -12,7 +12,7 @@ from typing import Any
 
 from ..atomic_file import write_atomic
 from ..errors import GanzooError
-from .state_file import load_state, save_state
+from .state_file import RUN_ID_KEY, load_state, save_state
 
 CHECKPOINT_DIR = "checkpoints"
 LAST = "last.safetensors"
@@ -23,7 +23,21 @@ def checkpoint_path(folder: str | os.PathLike) -> Path:
 
 
 def save_checkpoint(state: dict[str, Any], path: Path) -> Path:
-    return write_atomic(path, lambda temp: save_state(state, temp))
+    run_id = run_id_of(path.parent.parent)
+    # write_atomic: a full disk leaves the previous checkpoint and no temp file behind
+    return write_atomic(path, lambda temp: save_state(
+        state, temp, metadata={RUN_ID_KEY: run_id} if run_id else None))
+
+
+def run_id_of(folder: Path) -> str | None:
+    """The ``run_id`` in ``folder/train.json`` (written by ``ganzoo train``), if any."""
+    import json
+
+    try:
+        value = json.loads((folder / "train.json").read_text(encoding="utf-8")).get("run_id")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:

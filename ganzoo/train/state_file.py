@@ -18,15 +18,19 @@ import numpy as np
 import torch
 
 STATE_KEY = "ganzoo.state"
+#: The run a checkpoint belongs to (``train.json``'s ``run_id``), so --resume can tell.
+RUN_ID_KEY = "ganzoo.run_id"
 
 
-def save_state(state: Any, path: str | os.PathLike) -> None:
-    """Write ``state`` to ``path`` (not atomic by itself: callers rename a temporary file)."""
+def save_state(state: Any, path: str | os.PathLike,
+               metadata: dict[str, str] | None = None) -> None:
+    """Write ``state`` to ``path`` (not atomic by itself: callers rename a temporary file);
+    ``metadata`` adds string entries to the header."""
     from safetensors.torch import save_file
 
     tensors: dict[str, torch.Tensor] = {}
     skeleton = _encode(state, tensors)
-    save_file(tensors, str(path), metadata={STATE_KEY: json.dumps(skeleton)})
+    save_file(tensors, str(path), metadata={**(metadata or {}), STATE_KEY: json.dumps(skeleton)})
 
 
 def load_state(path: str | os.PathLike, device: str = "cpu") -> Any:

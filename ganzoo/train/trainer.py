@@ -129,6 +129,8 @@ class Trainer:
         #: The optimizers by role (set by `fit`).
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.history: list[dict[str, float]] = []
+        #: After an interrupted `fit`: the signal that stopped it (SIGINT or SIGTERM).
+        self.stopped_by: int | None = None
 
     # ------------------------------------------------------------------------------------
     def fit(self, resume: bool = False) -> dict[str, Any]:
@@ -267,6 +269,7 @@ class Trainer:
                     checkpoint(step)
                 bar.update(1)
         bar.close()
+        self.stopped_by = stop.signum if interrupted else None
         wall = time.perf_counter() - began
         cpu = time.process_time() - began_cpu
         # Before anything else draws random numbers (the final model, an evaluation).
