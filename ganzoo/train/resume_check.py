@@ -101,7 +101,11 @@ def _check_model_tensors(path, encoded_model, shapes, model, fix: str) -> None:
         found[key] = shapes.get(ref) if isinstance(ref, str) else None
     missing = sorted(set(expected) - set(found))
     unexpected = sorted(set(found) - set(expected))
-    misshaped = sorted(k for k in set(expected) & set(found) if found[k] != expected[k])
+    # Parameters have the shape the config builds; buffers may grow as training runs (an image
+    # pool fills up), so only parameters are held to the fresh model's shapes.
+    parameters = {name for name, _ in model.named_parameters()}
+    misshaped = sorted(k for k in set(expected) & set(found) & parameters
+                       if found[k] != expected[k])
     if missing or unexpected or misshaped:
         parts = [f"{label} {', '.join(keys[:3])}{' …' if len(keys) > 3 else ''}"
                  for label, keys in (("missing", missing), ("unexpected", unexpected),
