@@ -256,3 +256,24 @@ def test_recipe_threads_are_capped_at_the_usable_cpus():
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == "1"
+
+
+@pytest.mark.parametrize("stop_at", [6, 8])
+def test_resumed_run_logs_the_rows_of_a_straight_run_and_sums_its_times(tmp_path, stop_at):
+    """A run stopped mid-window (6: its last row is a partial one) or on a window boundary (8)
+    and resumed logs exactly the straight run's metrics.jsonl rows, and its summary counts the
+    time of both segments."""
+    dataset = ring8(points=3000)
+    straight = Trainer(make(), dataset, quick(steps=14), out_dir=tmp_path / "a")
+    straight.fit()
+    first = Trainer(make(), dataset, quick(steps=stop_at), out_dir=tmp_path / "b")
+    first_summary = first.fit()
+    rest = Trainer(make(seed=99), dataset, quick(steps=14), out_dir=tmp_path / "b")
+    summary = rest.fit(resume=True)
+    rows = [(tmp_path / d / "metrics.jsonl").read_text().splitlines() for d in ("a", "b")]
+    assert [json.loads(x)["step"] for x in rows[0]] == [4, 8, 12, 14]
+    assert rows[1] == rows[0]  # same steps, bit-identical averages
+    assert summary["segment_steps"] == 14 - stop_at
+    assert summary["wall_seconds"] > first_summary["wall_seconds"]
+    assert summary["wall_seconds"] == pytest.approx(
+        first_summary["wall_seconds"] + summary["segment_wall_seconds"], abs=1.0)

@@ -177,6 +177,8 @@ class Trainer:
 
         start = 0
         ckpt = checkpoint_path(self.out_dir) if self.out_dir is not None else None
+        window_state: dict = {}  # a resumed run's open log window and earlier segments' times
+        earlier: dict = {}
         if resume:
             if ckpt is None:
                 raise GanzooError("resume needs an output folder holding checkpoints/last.safetensors")
@@ -191,6 +193,13 @@ class Trainer:
             restore_rank_state(model, state, rank, world)
             self.history = list(state["history"])
             start = int(state["step"])
+            window_state = state.get("log_window") or {}
+            earlier = state.get("elapsed") or {}
+            if (self.history and self.history[-1]["step"] == start
+                    and start % cfg.log_every and window_state.get("count")):
+                # The run ended mid-window (its last row was a partial one at its --steps):
+                # continuing it reopens that window, as an uninterrupted run never closed it.
+                self.history.pop()
             if self.is_writer:
                 self._rewrite_metrics()
 
@@ -213,15 +222,23 @@ class Trainer:
                                  "optimizers": {r: o.state_dict() for r, o in optimizers.items()},
                                  "ema": ema.state_dict() if ema is not None else None,
                                  "scaler": scaler.state_dict(), "data": stream.state(),
-                                 **ranks, "history": self.history}, ckpt)
+                                 **ranks, "history": self.history,
+                                 "log_window": {"sums": sums, "count": count},
+                                 "elapsed": {"wall": previous_wall + time.perf_counter() - began,
+                                             "cpu": previous_cpu + time.process_time()
+                                             - began_cpu}}, ckpt)
 
         from tqdm.auto import tqdm
 
         quiet = os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true", "yes")
         bar = tqdm(total=cfg.steps, initial=start, disable=rank != 0 or quiet, dynamic_ncols=True,
                    desc=f"train {type(model).__name__}")
-        sums: dict[str, float] = {}
-        count = 0
+        # The open log window (losses summed since the last logged row) is checkpointed, so a
+        # resumed run logs exactly the rows an uninterrupted one does.
+        sums: dict[str, float] = dict(window_state.get("sums", {}))
+        count = int(window_state.get("count", 0))
+        previous_wall = float(earlier.get("wall", 0.0))
+        previous_cpu = float(earlier.get("cpu", 0.0))
         step = start
         interrupted = False
         board = self._tensorboard()
@@ -256,7 +273,8 @@ class Trainer:
                         lrs = {role: opt.param_groups[0]["lr"] for role, opt in optimizers.items()}
                         board.scalars(step, row, lrs, (time.perf_counter() - window) / count)
                     window = time.perf_counter()
-                    sums, count = {}, 0
+                    if step % cfg.log_every == 0:  # a final partial row leaves its window open
+                        sums, count = {}, 0
                     if self.is_writer:
                         self._append_metrics(row)
                     bar.set_postfix({k: f"{v:.3g}" for k, v in row.items() if k != "step"})
@@ -289,8 +307,11 @@ class Trainer:
         self.final_model = final
         in_sync = self._replicas_in_sync(model, world)
         shards = distributed.gather_objects(shard_head)
-        summary = {"steps": step, "interrupted": interrupted, "wall_seconds": round(wall, 3),
-                   "cpu_seconds": round(cpu, 3),
+        # Times cover every segment of a resumed run; the rate is this segment's.
+        summary = {"steps": step, "interrupted": interrupted,
+                   "wall_seconds": round(previous_wall + wall, 3),
+                   "cpu_seconds": round(previous_cpu + cpu, 3),
+                   "segment_steps": step - start, "segment_wall_seconds": round(wall, 3),
                    "iterations_per_second": round((step - start) / wall, 2) if wall > 0 else None,
                    "losses": self.history[-1] if self.history else {}}
         if rank == 0:
