@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -13,9 +14,11 @@ from ..errors import GanzooError
 #: errno values and messages that mean "the output cannot be written there".
 _WRITE_ERRNOS = {28: "no space left on the device", 27: "the file size limit was reached",
                  122: "the disk quota is exhausted", 30: "the file system is read-only",
-                 13: "permission denied (a read-only folder?)"}
+                 13: "permission denied (a read-only folder?)",
+                 1: "operation not permitted (a read-only or immutable folder?)"}
 _WRITE_TEXTS = {"No space left on device": 28, "File too large": 27, "Disk quota exceeded": 122,
-                "Read-only file system": 30, "Permission denied": 13}
+                "Read-only file system": 30, "Permission denied": 13,
+                "Operation not permitted": 1}
 
 
 def write_failure(exc: BaseException) -> str | None:
@@ -30,9 +33,12 @@ def write_failure(exc: BaseException) -> str | None:
     if code is None:
         return None
     where = getattr(exc, "filename", None)
-    return (f"cannot write{f' {where}' if where else ''}: {_WRITE_ERRNOS[code]}; free space "
-            f"(or choose another output folder) and run again — files that were there before "
-            f"are unchanged")
+    if where and os.path.basename(str(where)).startswith(".") and str(where).endswith(".tmp"):
+        where = os.path.dirname(str(where))  # our atomic write's temporary file: name its folder
+    fix = ("choose an output folder you can write to" if code in (1, 13, 30) else
+           "free space (or choose another output folder)")
+    return (f"cannot write{f' {where}' if where else ''}: {_WRITE_ERRNOS[code]}; {fix} and run "
+            f"again — files that were there before are unchanged")
 
 
 class GanzooGroup(click.Group):

@@ -102,13 +102,43 @@ def test_a_full_hub_cache_is_not_blamed_on_the_network(hub_model, tmp_path):
 
 
 def test_read_only_output_folder(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root ignores file permissions: a read-only folder cannot be made here")
-    out = tmp_path / "ro"
-    out.mkdir()
-    out.chmod(0o555)
-    result = subprocess.run([sys.executable, "-m", "ganzoo", *TRAIN, "--out", str(out / "run")],
-                            capture_output=True, text=True, timeout=300)
-    out.chmod(0o755)
+    from read_only import read_only_folder
+
+    with read_only_folder(tmp_path / "ro") as out:
+        result = subprocess.run([sys.executable, "-m", "ganzoo", *TRAIN, "--out",
+                                 str(out / "run")], capture_output=True, text=True, timeout=300)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+    assert "permission denied" in result.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ["sample", "gan-grid25", "--out", "{ro}/points.png"],
+    ["sample", "srresnet", "--input", "{photo}", "--out", "{ro}/up.png"],
+    ["convert", "{ckpt}", "--variant", "gan", "--set", "hidden=8", "--set", "layers=1",
+     "--out", "{ro}/converted"],
+])
+def test_read_only_folder_for_sampling_and_conversion(command, tmp_path):
+    """Sampling or converting into a folder nothing may be written to: one line, nothing
+    left behind."""
+    from PIL import Image
+
+    from read_only import read_only_folder
+
+    photo = tmp_path / "small.png"
+    Image.new("RGB", (12, 10), (120, 30, 200)).save(photo)
+    from ganzoo.building import build_model
+
+    ckpt = tmp_path / "g.pth"  # a valid bare generator state dict: conversion reaches the write
+    torch.save(build_model("gan", {"hidden": 8, "layers": 1}).generator.state_dict(), ckpt)
+    with read_only_folder(tmp_path / "ro") as ro:
+        args = [a.format(ro=ro, photo=photo, ckpt=ckpt) for a in command]
+        result = subprocess.run([sys.executable, "-m", "ganzoo", *args], capture_output=True,
+                                text=True, timeout=300,
+                                env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        assert list(ro.iterdir()) == []
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    assert len(lines) == 1 and lines[0].startswith("Error:"), result.stderr
+    assert "unexpected" not in lines[0] and "not permitted" in lines[0] or "permission" in lines[0]
+    assert ".tmp" not in lines[0]  # names the folder, not a temporary file
