@@ -161,6 +161,12 @@ def _download_unbounded(repo: str, filename: str, revision: str | None, *,
                 f"no space left (or a size limit) on the device holding the Hugging Face cache "
                 f"({cache_dir or hub_cache_dir() or 'HF_HUB_CACHE default'}) while downloading "
                 f"{filename} of {where}; free space or point HF_HUB_CACHE elsewhere") from None
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise HubUnavailableError(
+                f"cannot write the Hugging Face cache "
+                f"({cache_dir or hub_cache_dir() or 'HF_HUB_CACHE default'}: "
+                f"{exc.strerror or 'permission denied'}) while downloading {filename} of "
+                f"{where}; point HF_HUB_CACHE (or HF_HOME) at a folder you can write to") from None
         # connection refused, DNS ...
         raise _unreachable(repo, filename, revision, endpoint, exc) from None
     return Path(path)

@@ -142,3 +142,26 @@ def test_read_only_folder_for_sampling_and_conversion(command, tmp_path):
     assert len(lines) == 1 and lines[0].startswith("Error:"), result.stderr
     assert "unexpected" not in lines[0] and "not permitted" in lines[0] or "permission" in lines[0]
     assert ".tmp" not in lines[0]  # names the folder, not a temporary file
+
+
+def test_a_read_only_hub_cache_is_one_line_and_a_shipped_copy_still_serves(hub_model,
+                                                                            tmp_path,
+                                                                            monkeypatch):
+    """``HF_HUB_CACHE`` in a folder nothing may be written to: pulling says so in one line
+    (not a network error); loading an entry with a shipped copy still works."""
+    from read_only import read_only_folder
+
+    with read_only_folder(tmp_path / "ro-cache") as cache:
+        env = {**os.environ, "HF_HUB_CACHE": str(cache / "hub"), "GANZOO_HUB_TIMEOUT": "30"}
+        pulled = subprocess.run([sys.executable, "-m", "ganzoo", "pull", "rel-hub"],
+                                capture_output=True, text=True, timeout=120, env=env)
+        monkeypatch.setenv("HF_HUB_CACHE", str(cache / "hub"))
+        import ganzoo
+
+        shipped = ganzoo.load("rel-hub-shipped")  # in-process: the test variant lives here
+        assert list(cache.iterdir()) == []
+    lines = pulled.stderr.strip().splitlines()
+    assert pulled.returncode == 1 and "Traceback" not in pulled.stderr, pulled.stderr
+    assert lines and lines[-1].startswith("Error:") and "connect" not in lines[-1], pulled.stderr
+    assert "unexpected" not in lines[-1], pulled.stderr
+    assert shipped.sample(4, seed=0).shape[0] == 4
