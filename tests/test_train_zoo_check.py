@@ -70,3 +70,21 @@ def test_the_command_lists_every_recipe():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert [line.split()[0] for line in result.stdout.splitlines()] == list(recipes(ROOT))
+
+
+def test_photo_tiles_cut_output_and_truth_alike_and_score_a_perfect_output_zero():
+    import torch
+
+    from ganzoo_benchmarks.distribution_scores import tile_distribution_scores, tiles
+
+    truth = torch.rand(3, 130, 200, generator=torch.Generator().manual_seed(0))
+    cut = tiles(truth, 64)
+    assert len(cut) == 2 * 3 and all(t.shape == (3, 64, 64) for t in cut)
+    assert torch.equal(cut[4], truth[:, 64:128, 64:128])  # row by row, ragged edges dropped
+    same = tile_distribution_scores([truth], [truth], "noise", size=64)
+    assert same["fid_kid_n"] == 6 and same["fid_kid_reference"] == "64-px tiles of noise"
+    assert abs(same["fid"]) < 0.01  # KID is unbiased, so at N=6 it scatters around 0
+    flat = tile_distribution_scores([torch.full_like(truth, 0.5)], [truth], "noise", size=64)
+    assert flat["fid"] > 100 and flat["kid"] > 10 * abs(same["kid"]), (same, flat)
+    with pytest.raises(ValueError, match="differ in shape"):
+        tile_distribution_scores([truth[:, :64]], [truth], "noise", size=64)

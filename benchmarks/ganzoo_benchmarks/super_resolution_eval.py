@@ -46,17 +46,30 @@ def photos() -> tuple[list[torch.Tensor], dict[str, torch.Tensor]]:
     return train, {k: crop_to_multiple(v, SCALE) for k, v in test.items()}
 
 
-def evaluate(upscale, test: dict[str, torch.Tensor]) -> dict[str, float]:
-    """Mean ``psnr``, ``ssim``, ``sharpness`` and ``sharpness_gt`` of ``upscale`` (a function
-    of an LR batch) over the test photos, each degraded and rounded to 8 bits first."""
-    rows = {"psnr": [], "ssim": [], "sharpness": [], "sharpness_gt": []}
+def upscaled(upscale, test: dict[str, torch.Tensor]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """``(sr, hr)`` batches of one for each test photo: the photo degraded and rounded to 8 bits
+    (as a PNG would hold it), upscaled by ``upscale`` (a function of an LR batch), rounded."""
+    pairs = []
     for hr in test.values():
-        lr = degrade(hr, SCALE)  # rounded to 8 bits, as a PNG would hold it
-        sr = round_to_8bit(upscale(lr[None]))
-        rows["psnr"].append(psnr(sr, hr[None], SCALE))
-        rows["ssim"].append(ssim(sr, hr[None], SCALE))
+        lr = degrade(hr, SCALE)
+        pairs.append((round_to_8bit(upscale(lr[None])), hr[None]))
+    return pairs
+
+
+def evaluate(upscale, test: dict[str, torch.Tensor]) -> dict[str, float]:
+    """Mean ``psnr``, ``ssim``, ``sharpness`` and ``sharpness_gt`` of ``upscale`` over the test
+    photos (see `upscaled`)."""
+    return pair_scores(upscaled(upscale, test))
+
+
+def pair_scores(pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> dict[str, float]:
+    """The means of `evaluate` over ``(sr, hr)`` pairs already upscaled."""
+    rows = {"psnr": [], "ssim": [], "sharpness": [], "sharpness_gt": []}
+    for sr, hr in pairs:
+        rows["psnr"].append(psnr(sr, hr, SCALE))
+        rows["ssim"].append(ssim(sr, hr, SCALE))
         rows["sharpness"].append(sharpness(sr, SCALE))
-        rows["sharpness_gt"].append(sharpness(hr[None], SCALE))
+        rows["sharpness_gt"].append(sharpness(hr, SCALE))
     return {k: float(np.mean(v)) for k, v in rows.items()}
 
 

@@ -1,5 +1,7 @@
 """Scores of a zoo model, computed by the benchmarks' code so a shipped model is judged exactly
-like a benchmark run (a recipe's ``evaluate`` names which); numbers rounded as its card shows them."""
+like a benchmark run (a recipe's ``evaluate`` names which); numbers rounded as its card shows them.
+Every image model also gets KID and FID (`ganzoo_benchmarks.distribution_scores`, which says
+against what); the toy 2-D mixtures are not images and keep their mode counts."""
 
 from __future__ import annotations
 
@@ -38,11 +40,13 @@ def grade_scores(model, kind: str) -> dict:
 
     test = [load_photo(n) for n in SPLITS["test"]]
     truths = [grade(p, kind) for p in test]
-    ours = image_score(translate_all(model, test, direction="AtoB"), truths)
+    outputs = translate_all(model, test, direction="AtoB")
+    ours = image_score(outputs, truths)
     base = image_score(test, truths)
     return {"psnr_db": round(ours["psnr"], 2), "ssim": round(ours["ssim"], 3),
             "identity_psnr_db": round(base["psnr"], 2),
-            "test_photos": ", ".join(SPLITS["test"])}
+            "test_photos": ", ".join(SPLITS["test"]),
+            **photo_tile_scores(outputs, truths, "the graded held-out photos")}
 
 
 def deblur_scores(model) -> dict:
@@ -54,24 +58,32 @@ def deblur_scores(model) -> dict:
 
     test = [load_photo(n) for n in SPLITS["test"]]
     inputs = [blur(p) for p in test]
-    ours = image_score(translate_all(model, inputs), test)
+    outputs = translate_all(model, inputs)
+    ours = image_score(outputs, test)
     base = image_score(inputs, test)
     return {"psnr_db": round(ours["psnr"], 2), "ssim": round(ours["ssim"], 3),
             "sharpness": round(ours["sharpness"], 3),
             "blurred_input_psnr_db": round(base["psnr"], 2),
-            "test_photos": ", ".join(SPLITS["test"])}
+            "test_photos": ", ".join(SPLITS["test"]),
+            **photo_tile_scores(outputs, test, "the sharp held-out photos")}
 
 
 def super_resolution_scores(model) -> dict:
     """The ×4 benchmark's held-out photos, next to bicubic."""
-    from .super_resolution_eval import evaluate, interpolation, photos
+    from .distribution_scores import tile_distribution_scores
+    from .super_resolution_eval import evaluate, interpolation, pair_scores, photos, upscaled
 
     _, test = photos()
-    ours = evaluate(model.translate, test)
+    pairs = upscaled(model.translate, test)
+    ours = pair_scores(pairs)
     base = evaluate(interpolation("bicubic"), test)
     return {"psnr_y_db": round(ours["psnr"], 2), "ssim_y": round(ours["ssim"], 3),
+            "sharpness": round(ours["sharpness"], 4),
+            "sharpness_ground_truth": round(ours["sharpness_gt"], 4),
             "bicubic_psnr_y_db": round(base["psnr"], 2),
-            "test_photos": ", ".join(test)}
+            "test_photos": ", ".join(test),
+            **tile_distribution_scores([sr[0] for sr, _ in pairs], [hr[0] for _, hr in pairs],
+                                       "the held-out photos")}
 
 
 def digits_scores(model, kind: str) -> dict:
@@ -93,10 +105,25 @@ def digits_scores(model, kind: str) -> dict:
         found.pop("mapping", None)
     else:
         found = class_coverage(judge.predict(model.sample(1000, seed=0)))
+    from .distribution_scores import digits_distribution_scores
+
     out = {k: v if isinstance(v, int) else round(float(v), 4) for k, v in found.items()
            if isinstance(v, (int, float))}
     out.setdefault("ceiling", round(float(judge.ceiling), 4))  # the judge on real test digits
-    return out
+    return {**out, **digits_distribution_scores(model)}
+
+
+def photo_tile_scores(outputs: list[np.ndarray], truths: list[np.ndarray], reference: str) -> dict:
+    """KID/FID of translated photos (float (H, W, 3) arrays) against their ground truths."""
+    import torch
+
+    from .distribution_scores import tile_distribution_scores
+
+    def chw(photo: np.ndarray):
+        return torch.from_numpy(np.ascontiguousarray(photo)).permute(2, 0, 1).float()
+
+    return tile_distribution_scores([chw(o) for o in outputs], [chw(t) for t in truths],
+                                    reference)
 
 
 def class_coverage(predicted: np.ndarray, classes: int = 10) -> dict:
