@@ -1,7 +1,9 @@
-"""How many CPU threads a one-off inference should use: the cores idle right now.
+"""How many CPU threads sampling, evaluation or a new training run should use: the cores idle
+right now.
 
 On a busy machine, OpenMP threads wait at barriers while other processes hold the cores, so a
-multi-threaded forward runs slower than a single-threaded one. Used by ``ganzoo sample`` and
+multi-threaded forward runs slower than a single-threaded one. Used by ``ganzoo sample``,
+``ganzoo train`` (once per new run; the count is recorded so a resume keeps it) and
 ``benchmarks/cyclegan_speed.py``.
 """
 
@@ -28,15 +30,21 @@ def choose_threads(requested: int | None = None) -> int:
     last minute, which made a benchmark that had just run models pick 1 thread on an idle
     machine (1.78x slower).
     """
+    if requested:
+        return requested
+    return threads_and_load()[0]
+
+
+def threads_and_load() -> tuple[int, float | None]:
+    """(threads for the cores idle now, how many cores others are using or None where that
+    cannot be measured: then torch's default thread count)."""
     import torch
 
     default = torch.get_num_threads()
-    if requested:
-        return requested
     busy = busy_cores()
     if busy is None:  # not measurable on this platform
-        return default
-    return threads_for_idle_cores(usable_cpus() or default, busy, default)
+        return default, None
+    return threads_for_idle_cores(usable_cpus() or default, busy, default), busy
 
 
 def threads_for_idle_cores(cpus: int, busy: float, default: int) -> int:

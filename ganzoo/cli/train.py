@@ -166,6 +166,28 @@ def estimate_printer(variant: str, settings: dict[str, Any], train_config):
     return report
 
 
+def pin_threads_to_idle_cores(train_config, settings: dict[str, Any]):
+    """A new CPU run with no thread count set gets one from the cores idle now, the way
+    ``ganzoo sample`` chooses (`ganzoo.thread_choice`): on a busy machine torch's default ran
+    12-30x slower than one thread. The count is recorded in ``train.json`` with the run's
+    settings, so ``--resume`` keeps it: another count changes the floating-point summation
+    order, and the resumed run would no longer match a straight one bit for bit."""
+    import dataclasses
+
+    device = train_config.device
+    on_cpu = device == "cpu" or (device == "auto" and not _cuda_available())
+    if train_config.threads or not on_cpu or int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        return train_config  # set by the run, or torchrun's processes share the machine
+    from ..thread_choice import threads_and_load, usable_cpus
+
+    threads, busy = threads_and_load()
+    settings["explicit"]["threads"] = threads
+    load = f"{busy:.0f} of {usable_cpus()} cores busy now" if busy is not None else "idle cores"
+    click.echo(f"training on {threads} torch thread{'s' if threads != 1 else ''} ({load}; "
+               f"--set threads=N to choose; --resume keeps this count)", err=True)
+    return dataclasses.replace(train_config, threads=threads)
+
+
 def _cuda_available() -> bool:
     import torch
 
@@ -327,6 +349,8 @@ def _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out,
     dataset = as_training_data(load_dataset(settings["data"], **dataset_options(settings)))
     model_values, train_values = split_values(settings, dataset.config_hints)
     train_config = build_config(TrainConfig, train_values, where="--set")
+    if new_run:
+        train_config = pin_threads_to_idle_cores(train_config, settings)
     seed_everything(train_config.seed)
     model = build_model(variant, model_values, where="--set")
     check_batches_fit(dataset, train_config.batch_size, int(os.environ.get("WORLD_SIZE", "1")))

@@ -459,7 +459,7 @@ class Trainer:
         save_preview(output.cpu(), out / "samples.png", self.dataset.preview_reference())
         save_loss_plot(self.history, out / "losses.png")
         run = {**summary, "train_config": dict(vars(self.config)), "precision": self.precision,
-               "world_size": world,
+               "torch_threads": torch.get_num_threads(), "world_size": world,
                "data_parallel": "DistributedDataParallel" if world > 1 else None,
                "batchnorm_across_processes": self.batchnorm,
                "replicas_in_sync": in_sync, "shard_heads": shards}

@@ -129,14 +129,14 @@ class VanillaGAN(NoiseDrivenGAN):
     #: penalty (even R1 = 0.001 is too strong a smoothness prior for std 0.01), 2 threads: 8/8
     #: on every seed, 97.5 % HQ, at most 86 s (one thread trains bit-for-bit the same weights
     #: in ~118 s; 6,000 iterations: 96.7 %; width 256: seed 0 lost a mode; fused Adam: seed 2
-    #: lost a mode, also at 10,000 iterations).
+    #: lost a mode, also at 10,000 iterations). The recipes pin no thread count: a new run
+    #: takes the cores idle when it starts (2 on the idle 2-core machine these were measured on).
     recipes: ClassVar[dict[str, dict[str, Any]]] = {
         "grid25": {"hidden": 256, "d_hidden": 192, "penalty_weight": 3e-4, "fused_adam": True,
                    "steps": 9000, "batch_size": 384, "lr_decay_start": 4500, "ema_decay": 0.999,
-                   "sample_every": 1000, "checkpoint_every": 1000, "threads": 2},
+                   "sample_every": 1000, "checkpoint_every": 1000},
         "ring8": {"penalty": "none", "steps": 8000, "batch_size": 512, "lr_decay_start": 4000,
-                  "ema_decay": 0.999, "sample_every": 1000, "checkpoint_every": 1000,
-                  "threads": 2},
+                  "ema_decay": 0.999, "sample_every": 1000, "checkpoint_every": 1000},
         "digits": {"data_shape": [1, 8, 8], "latent_dim": 64, "hidden": 256, "lr_g": 2e-4,
                    "lr_d": 2e-4, "penalty_weight": 1.0, "penalty_every": 1, "steps": 3000,
                    "batch_size": 64},
