@@ -66,12 +66,16 @@ def print_table(rows: list[dict], minutes: float, threads: int, kind: str,
     print(f"  grade photos: A = {', '.join(SPLITS['grade_train_A'])}; "
           f"B = {', '.join(SPLITS['grade_train_B'])}")
     header = f"{'task':13s} {'method':34s} {'steps':>6s} {'CPU s':>7s} {'wall s':>7s} " \
-             f"{'PSNR dB':>8s} {'SSIM':>6s} {'sharp':>6s}"
+             f"{'PSNR dB':>8s} {'SSIM':>6s} {'sharp':>6s} {'KID':>15s} {'FID':>7s}"
     print(header)
     print("-" * len(header))
     for r in rows:
         print(f"{r['task']:13s} {r['method']:34s} {r['steps']:6d} {r['cpu_s']:7.1f} "
-              f"{r['wall_s']:7.1f} {r['psnr']:8.2f} {r['ssim']:6.3f} {r['sharpness']:6.3f}")
+              f"{r['wall_s']:7.1f} {r['psnr']:8.2f} {r['ssim']:6.3f} {r['sharpness']:6.3f} "
+              f"{r['kid']:7.4f}±{r['kid_std']:.4f} {r['fid']:7.1f}")
+    if rows:
+        print(f"  KID/FID: {rows[0]['fid_kid_n']} {rows[0]['fid_kid_reference']} (output tiles "
+              f"vs ground-truth tiles; read KID at this N, FID is biased upward)")
     for r in rows:
         if "note" in r:
             print(f"  {r['method']}: {r['note']}")

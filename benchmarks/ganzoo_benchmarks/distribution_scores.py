@@ -15,6 +15,7 @@ Two kinds of sets:
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 #: The real digits a digits model's samples are compared with (the first N of `Digits`).
@@ -68,3 +69,13 @@ def tile_distribution_scores(outputs: list[torch.Tensor], truths: list[torch.Ten
         real += tiles(truth.clamp(0, 1), size)
     found = evaluate(torch.stack(real), torch.stack(fake), ["kid", "fid"], cache=False)
     return rounded(found, f"{size}-px tiles of {reference}")
+
+
+def photo_distribution_scores(outputs: list[np.ndarray], truths: list[np.ndarray],
+                              reference: str) -> dict:
+    """`tile_distribution_scores` of translated photos given as float (H, W, 3) arrays."""
+    def chw(photo: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.ascontiguousarray(photo)).permute(2, 0, 1).float()
+
+    return tile_distribution_scores([chw(o) for o in outputs], [chw(t) for t in truths],
+                                    reference)

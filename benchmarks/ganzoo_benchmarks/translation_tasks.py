@@ -44,9 +44,13 @@ def blur(photo: np.ndarray) -> np.ndarray:
 
 def trained_row(task: str, method: str, steps: int, wall: float, cpu: float, outputs,
                 truths) -> dict:
-    """One row of the benchmark's table: the run's size and the scores of its outputs."""
+    """One row of the benchmark's table: the run's size and the scores of its outputs (KID
+    and FID on 128-px tiles of the held-out photos: `distribution_scores`)."""
+    from .distribution_scores import photo_distribution_scores
+
     return {"task": task, "method": method, "steps": steps, "wall_s": wall, "cpu_s": cpu,
-            **score(outputs, truths)}
+            **score(outputs, truths),
+            **photo_distribution_scores(outputs, truths, "the held-out photos")}
 
 
 def write_deblur_pairs(folder: Path) -> str:

@@ -13,6 +13,10 @@ from .translation_tasks import write_deblur_pairs, write_grade_photos
 #: Side of the tiles the SR photos are cut into: the loader decodes one file per crop, and a
 #: whole 2-megapixel photo per 64-px crop made data loading 10x slower than the network.
 SR_TILE = 128
+#: The photos the shipped SR models were trained on (their recipes name them). The benchmark
+#: has since moved to natural photos only (`super_resolution_eval.TRAIN_PHOTOS`).
+SR_ZOO_PHOTOS = ("astronaut", "coffee", "rocket", "immunohistochemistry", "hubble_deep_field",
+                 "retina")
 #: What a recipe's ``prepare`` may name.
 PREPARATIONS = ("grade", "deblur", "sr-photos")
 
@@ -39,14 +43,11 @@ def prepare_data(kind: str | None, work: Path, grade: str | None = None) -> Path
 
 
 def write_sr_tiles(folder: Path) -> None:
-    """The SR benchmark's training photos (`super_resolution_eval.TRAIN_PHOTOS`, gray ones as
-    RGB) cut into `SR_TILE`-pixel RGB tiles (PNG) under ``folder``."""
+    """`SR_ZOO_PHOTOS` cut into `SR_TILE`-pixel RGB tiles (PNG) under ``folder``."""
     from PIL import Image
 
-    from .super_resolution_eval import TRAIN_PHOTOS
-
     folder.mkdir(parents=True, exist_ok=True)
-    for name in TRAIN_PHOTOS:
+    for name in SR_ZOO_PHOTOS:
         array = bundled_photo(name)
         if array.ndim == 2:
             array = np.repeat(array[..., None], 3, axis=2)

@@ -35,6 +35,7 @@ def grade_scores(model, kind: str) -> dict:
     """The colour-grade task's test photos translated A→B, next to identity."""
     from .budget_training import translate_all
     from .colour_grades import grade
+    from .distribution_scores import photo_distribution_scores
     from .image_scores import score as image_score
     from .photos import SPLITS, load_photo
 
@@ -46,12 +47,13 @@ def grade_scores(model, kind: str) -> dict:
     return {"psnr_db": round(ours["psnr"], 2), "ssim": round(ours["ssim"], 3),
             "identity_psnr_db": round(base["psnr"], 2),
             "test_photos": ", ".join(SPLITS["test"]),
-            **photo_tile_scores(outputs, truths, "the graded held-out photos")}
+            **photo_distribution_scores(outputs, truths, "the graded held-out photos")}
 
 
 def deblur_scores(model) -> dict:
     """The deblur task's test photos, next to the blurred input."""
     from .budget_training import translate_all
+    from .distribution_scores import photo_distribution_scores
     from .image_scores import score as image_score
     from .photos import SPLITS, load_photo
     from .translation_tasks import blur
@@ -65,7 +67,7 @@ def deblur_scores(model) -> dict:
             "sharpness": round(ours["sharpness"], 3),
             "blurred_input_psnr_db": round(base["psnr"], 2),
             "test_photos": ", ".join(SPLITS["test"]),
-            **photo_tile_scores(outputs, test, "the sharp held-out photos")}
+            **photo_distribution_scores(outputs, test, "the sharp held-out photos")}
 
 
 def super_resolution_scores(model) -> dict:
@@ -112,36 +114,3 @@ def digits_scores(model, kind: str) -> dict:
     out.setdefault("ceiling", round(float(judge.ceiling), 4))  # the judge on real test digits
     return {**out, **digits_distribution_scores(model)}
 
-
-def photo_tile_scores(outputs: list[np.ndarray], truths: list[np.ndarray], reference: str) -> dict:
-    """KID/FID of translated photos (float (H, W, 3) arrays) against their ground truths."""
-    import torch
-
-    from .distribution_scores import tile_distribution_scores
-
-    def chw(photo: np.ndarray):
-        return torch.from_numpy(np.ascontiguousarray(photo)).permute(2, 0, 1).float()
-
-    return tile_distribution_scores([chw(o) for o in outputs], [chw(t) for t in truths],
-                                    reference)
-
-
-def class_coverage(predicted: np.ndarray, classes: int = 10) -> dict:
-    """How evenly unconditional samples cover the classes the judge ``predicted`` for them:
-    classes holding at least 2 % of the samples, and the class-balance entropy (1.0 when all
-    ``classes`` are equally frequent, near 0 for a collapsed generator)."""
-    counts = np.bincount(predicted, minlength=classes) / len(predicted)
-    present = counts[counts > 0]
-    return {"classes_covered": int((counts >= 0.02).sum()),
-            "class_balance_entropy": float(-(present * np.log(present)).sum() / np.log(classes))}
-
-
-def mixture_scores(model, data: str) -> dict:
-    """Toy 2-D mixtures: modes captured, % high-quality samples, reverse KL."""
-    from ganzoo.data.spec import load_dataset
-    from ganzoo.metrics.modes import evaluate_mixture_model
-
-    found = evaluate_mixture_model(model, load_dataset(data), seed=0)
-    return {"modes_captured": f"{found['modes']}/{found['total_modes']}",
-            "high_quality_percent": round(float(found["high_quality"]), 2),
-            "reverse_kl": round(float(found["reverse_kl"]), 4)}
