@@ -114,3 +114,23 @@ def digits_scores(model, kind: str) -> dict:
     out.setdefault("ceiling", round(float(judge.ceiling), 4))  # the judge on real test digits
     return {**out, **digits_distribution_scores(model)}
 
+
+def class_coverage(predicted: np.ndarray, classes: int = 10) -> dict:
+    """How evenly unconditional samples cover the classes the judge ``predicted`` for them:
+    classes holding at least 2 % of the samples, and the class-balance entropy (1.0 when all
+    ``classes`` are equally frequent, near 0 for a collapsed generator)."""
+    counts = np.bincount(predicted, minlength=classes) / len(predicted)
+    present = counts[counts > 0]
+    return {"classes_covered": int((counts >= 0.02).sum()),
+            "class_balance_entropy": float(-(present * np.log(present)).sum() / np.log(classes))}
+
+
+def mixture_scores(model, data: str) -> dict:
+    """Toy 2-D mixtures: modes captured, % high-quality samples, reverse KL."""
+    from ganzoo.data.spec import load_dataset
+    from ganzoo.metrics.modes import evaluate_mixture_model
+
+    found = evaluate_mixture_model(model, load_dataset(data), seed=0)
+    return {"modes_captured": f"{found['modes']}/{found['total_modes']}",
+            "high_quality_percent": round(float(found["high_quality"]), 2),
+            "reverse_kl": round(float(found["reverse_kl"]), 4)}
