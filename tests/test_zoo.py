@@ -233,3 +233,32 @@ def test_info_shows_summary_and_metrics():
     assert "metrics:" in result.stdout
     for metric, value in entry.metrics.items():
         assert f"{metric}: {value}" in result.stdout
+
+
+def registry_models() -> list[dict]:
+    return yaml.safe_load(shipped_registry_path().read_text(encoding="utf-8"))["models"]
+
+
+def card_metrics(name: str) -> dict:
+    return next(e for e in registry_models() if e["name"] == name)["metrics"]
+
+
+def test_the_srgan_card_shows_the_adversarial_effect_over_its_srresnet():
+    """SRGAN trades a little PSNR for texture (Ledig et al. 2017): the shipped SRGAN, fine-tuned
+    from the shipped SRResNet, must be sharper (closer to the truth's gradient magnitude) and
+    must not have gained PSNR, or its adversarial term did nothing."""
+    srresnet, srgan = card_metrics("srresnet-x4-s"), card_metrics("srgan-x4-s")
+    truth = srresnet["sharpness_ground_truth"]
+    assert srgan["sharpness_ground_truth"] == truth
+    assert abs(srgan["sharpness"] - truth) < abs(srresnet["sharpness"] - truth)
+    assert srgan["psnr_y_db"] <= srresnet["psnr_y_db"]
+
+
+def test_every_image_card_carries_kid_and_fid_with_its_sample_count():
+    for entry in registry_models():
+        if entry["task"] == "toy":  # 2-D points, not images: mode counts instead
+            continue
+        metrics = entry["metrics"]
+        assert {"kid", "kid_std", "fid", "fid_kid_n", "fid_kid_reference"} <= set(metrics), \
+            entry["name"]
+        assert metrics["fid_kid_n"] >= 20 and metrics["kid"] < 1, entry["name"]
