@@ -262,3 +262,14 @@ def test_every_image_card_carries_kid_and_fid_with_its_sample_count():
         assert {"kid", "kid_std", "fid", "fid_kid_n", "fid_kid_reference"} <= set(metrics), \
             entry["name"]
         assert metrics["fid_kid_n"] >= 20 and metrics["kid"] < 1, entry["name"]
+
+
+def test_a_toy_card_short_of_full_coverage_says_so_in_its_summary():
+    """`ganzoo list` shows the summary: a toy model that misses modes must not read as a
+    working one there."""
+    for entry in registry_models():
+        if entry["task"] != "toy":
+            continue
+        found, total = entry["metrics"]["modes_captured"].split("/")
+        if int(found) < int(total) or entry["metrics"]["high_quality_percent"] < 90:
+            assert "does NOT converge" in entry["summary"], entry["name"]
