@@ -52,6 +52,8 @@ class ImageFolder(TrainingData):
         mode: ``RGB`` or ``L`` (grayscale).
     """
 
+    benefits_from_workers = True  # every item is a file to read, decode and resize
+
     def __init__(self, root: str | Path, size: int = 64, crop: str = "center", mode: str = "RGB"):
         self.root = Path(root).expanduser()
         if not self.root.is_dir():

@@ -52,6 +52,11 @@ class TrainConfig:
         channels_last: keep 4-D weights and image batches in channels-last (NHWC) memory, the
             layout oneDNN's CPU convolutions and CUDA tensor cores prefer; the math is the same
             (SRResNet 8×48 at batch 16, bf16, 1 CPU thread: 92-95 ms per step vs 118-134).
+        workers: DataLoader worker processes that read, decode and crop image files for the
+            next batches while this process trains (per process under torchrun; each reads only
+            its shard). None: one less than the process's share of the CPUs, at most 8 (1 on a
+            share of 2 or fewer); 0: in the training process. Batches are identical for any
+            count. In-memory data (toy, digits) is always batched in-process.
     """
 
     steps: int = 2000
@@ -70,3 +75,4 @@ class TrainConfig:
     batchnorm_sync: Literal["none", "average", "sync"] = "none"
     threads: int | None = None
     channels_last: bool = False
+    workers: int | None = None

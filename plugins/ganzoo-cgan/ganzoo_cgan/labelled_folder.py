@@ -25,6 +25,8 @@ class LabelledFolder(TrainingData):
         size: output side in pixels (square); ``crop`` and ``mode`` as in `ImageFolder`.
     """
 
+    benefits_from_workers = True  # every item is a file to read, decode and resize
+
     def __init__(self, root: str | Path, size: int = 64, crop: str = "center", mode: str = "RGB"):
         root = Path(root).expanduser()
         if not root.is_dir():

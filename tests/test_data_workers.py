@@ -1,0 +1,150 @@
+"""Image data loaded by DataLoader worker processes: the same batches, hence bit-identical weights,
+for any worker count; resume (also after SIGKILL) stays exact with workers; bad ``workers`` values
+and unreadable images are one-line errors; in-memory data stays in-process."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+import torch
+from click.testing import CliRunner
+
+from ganzoo.cli import cli
+from ganzoo.data.digits import Digits
+from ganzoo.data.image_folder import ImageFolder
+from ganzoo.errors import GanzooError
+from ganzoo.train.batches import BatchStream
+from ganzoo.train.checkpoint import checkpoint_path, load_checkpoint
+from ganzoo.train.data_workers import check_workers, default_workers
+from ganzoo.train.state_file import load_state
+from image_fixtures import photo_folder
+from test_resume_every_data_kind import arguments, assert_same_run, train
+
+
+def workers(count):
+    return ["--set", f"workers={count}"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "sr"])
+def test_two_workers_train_the_weights_of_in_process_loading(tmp_path, kind):
+    args = arguments(kind, tmp_path)
+    train(*args, *workers(0), "--steps", "4", "--out", str(tmp_path / "in_process"))
+    train(*args, *workers(2), "--steps", "4", "--out", str(tmp_path / "workers"))
+    assert json.loads((tmp_path / "workers" / "run.json").read_text())["data_workers"] == 2
+    assert_same_run(tmp_path / "in_process", tmp_path / "workers")
+
+
+def test_resume_with_workers_matches_a_straight_in_process_run(tmp_path):
+    """Batches 1-6 span two epochs of the 4-photo folder (2 per epoch at batch 2), so the
+    resumed loader restarts mid-run and crosses epoch boundaries."""
+    args = arguments("paired", tmp_path)
+    train(*args, *workers(0), "--steps", "6", "--out", str(tmp_path / "straight"))
+    train(*args, *workers(2), "--steps", "3", "--out", str(tmp_path / "resumed"))
+    train("pix2pix", "--resume", "--steps", "6", "--out", str(tmp_path / "resumed"))
+    assert_same_run(tmp_path / "straight", tmp_path / "resumed")
+
+
+def worker_pids(pid):
+    """The children of process ``pid`` (its DataLoader workers) from /proc."""
+    tasks = Path(f"/proc/{pid}/task")
+    return {int(child) for task in tasks.iterdir()
+            for child in (task / "children").read_text().split()}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_sigkill_with_two_workers_then_resume_matches_a_straight_run(tmp_path):
+    """A real ``ganzoo train`` with 2 workers, killed once its checkpoint passes iteration 3:
+    its workers exit on their own, and the resumed run ends with the straight run's weights."""
+    steps = 10
+    args = arguments("folder", tmp_path) + ["--set", "checkpoint_every=1"]
+    train(*args, *workers(0), "--steps", str(steps), "--out", str(tmp_path / "straight"))
+
+    out = tmp_path / "killed"
+    ganzoo_exe = os.path.join(os.path.dirname(sys.executable), "ganzoo")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
+    process = subprocess.Popen([ganzoo_exe, "train", *args, *workers(2), "--steps", str(steps),
+                                "--out", str(out)], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    children = set()
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            children |= worker_pids(process.pid)
+            try:
+                if load_state(checkpoint_path(out))["step"] >= 3:
+                    break
+            except Exception:  # no checkpoint yet, or caught between write and rename
+                pass
+            time.sleep(0.01)
+        assert process.poll() is None, f"finished before the kill: {process.stdout.read()[-800:]}"
+        children |= worker_pids(process.pid)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    assert len(children) == 2, children
+    gone_by = time.monotonic() + 30  # workers poll for their parent every 5 s
+    while time.monotonic() < gone_by and any(Path(f"/proc/{p}").exists() for p in children):
+        time.sleep(0.2)
+    assert not any(Path(f"/proc/{p}").exists() for p in children), "orphaned data workers"
+
+    assert 3 <= load_checkpoint(checkpoint_path(out))["step"] < steps
+    train("dcgan", "--resume", "--out", str(out))
+    assert_same_run(tmp_path / "straight", out)
+
+
+@pytest.mark.parametrize("value", ["-1", "100000"])
+def test_an_invalid_worker_count_is_one_line_naming_the_fix(tmp_path, value):
+    root = photo_folder(tmp_path / "photos")
+    result = CliRunner().invoke(cli, ["train", "dcgan", "--data", f"folder:{root}",
+                                      "--batch-size", "2", "--set", f"workers={value}",
+                                      "--out", str(tmp_path / "run")])
+    assert result.exit_code != 0
+    assert result.output.count("\n") == 1, result.output
+    assert f"got {value}" in result.output and "--set workers=2" in result.output
+    assert not (tmp_path / "run").exists()  # refused before anything was written
+    with pytest.raises(GanzooError, match="--set workers="):
+        check_workers(True)
+
+
+def test_an_unreadable_image_read_by_a_worker_is_one_line(tmp_path):
+    root = photo_folder(tmp_path / "photos")
+    (root / "zz_broken.png").write_bytes(b"not a png")  # sorted last: read by a worker
+    result = CliRunner().invoke(cli, ["train", "dcgan", "--data", f"folder:{root}",
+                                      "--batch-size", "5", "--steps", "2", *workers(2),
+                                      "--set", "preview_count=2", "--set", "sample_every=0",
+                                      "--out", str(tmp_path / "run")])
+    assert result.exit_code != 0
+    error = result.output.strip().splitlines()[-1]
+    assert error.startswith("Error: ") and "zz_broken.png" in error, result.output
+    assert "DataLoader worker" not in result.output and "Traceback" not in result.output
+
+
+def test_in_memory_data_stays_in_process_and_image_folders_use_workers(tmp_path):
+    assert BatchStream(Digits(), 16, seed=0, workers=4).workers == 0
+    folder = ImageFolder(photo_folder(tmp_path / "photos"), size=8)
+    stream = BatchStream(folder, 2, seed=0, workers=None)
+    assert stream.workers == default_workers()
+    assert default_workers(cpus=2, processes=1) == default_workers(cpus=1, processes=1)
+    assert default_workers(cpus=16, processes=1) == 8
+    assert default_workers(cpus=16, processes=4) == 3  # torchrun: a share of the CPUs each
+    assert default_workers(cpus=64, processes=1) == 8
+
+
+def test_worker_batches_equal_in_process_batches_across_epochs_and_a_restart(tmp_path):
+    folder = ImageFolder(photo_folder(tmp_path / "photos", count=5), size=8)
+    plain = BatchStream(folder, 2, seed=4)
+    straight = [next(plain) for _ in range(7)]  # 2 batches per epoch: epochs 0-3
+    with closing(BatchStream(folder, 2, seed=4, workers=2)) as pooled:
+        first = [next(pooled) for _ in range(3)]
+        state = pooled.state()
+        pooled.load_state(state)  # the workers restart from the saved position
+        rest = [next(pooled) for _ in range(4)]
+        assert pooled.state() == plain.state()
+    assert all(torch.equal(a, b) for a, b in zip(straight, first + rest))
