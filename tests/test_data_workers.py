@@ -3,6 +3,7 @@ for any worker count; resume (also after SIGKILL) stays exact with workers; bad 
 and unreadable images are one-line errors; in-memory data stays in-process."""
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from ganzoo.errors import GanzooError
 from ganzoo.train.batches import BatchStream
 from ganzoo.train.checkpoint import checkpoint_path, load_checkpoint
 from ganzoo.train.data_workers import check_workers, default_workers
+from ganzoo.train.run_lock import lock_run_folder
 from ganzoo.train.state_file import load_state
 from image_fixtures import photo_folder
 from test_resume_every_data_kind import arguments, assert_same_run, train
@@ -89,14 +91,36 @@ def test_sigkill_with_two_workers_then_resume_matches_a_straight_run(tmp_path):
     finally:
         process.wait(timeout=30)
     assert len(children) == 2, children
+    assert 3 <= load_checkpoint(checkpoint_path(out))["step"] < steps
+    train("dcgan", "--resume", "--out", str(out))  # at once: the workers hold no lock
+    assert_same_run(tmp_path / "straight", out)
+
     gone_by = time.monotonic() + 30  # workers poll for their parent every 5 s
     while time.monotonic() < gone_by and any(Path(f"/proc/{p}").exists() for p in children):
         time.sleep(0.2)
     assert not any(Path(f"/proc/{p}").exists() for p in children), "orphaned data workers"
 
-    assert 3 <= load_checkpoint(checkpoint_path(out))["step"] < steps
-    train("dcgan", "--resume", "--out", str(out))
-    assert_same_run(tmp_path / "straight", out)
+
+def idle(started):
+    started.set()
+    time.sleep(30)
+
+
+def test_a_forked_worker_does_not_keep_the_run_folder_locked(tmp_path):
+    """flock belongs to every copy of the descriptor: a worker forked while the trainer holds
+    the lock must drop its copy, or the folder stays locked after the trainer is gone."""
+    lock = lock_run_folder(tmp_path)
+    fork = multiprocessing.get_context("fork")
+    started = fork.Event()
+    worker = fork.Process(target=idle, args=(started,))
+    worker.start()
+    try:
+        assert started.wait(30)
+        lock.release()  # the trainer ends (as if killed) while its worker still lives
+        lock_run_folder(tmp_path).release()
+    finally:
+        worker.terminate()
+        worker.join()
 
 
 @pytest.mark.parametrize("value", ["-1", "100000"])
