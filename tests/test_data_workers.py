@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from ganzoo.cli import cli
 from ganzoo.data.digits import Digits
 from ganzoo.data.image_folder import ImageFolder
+from ganzoo.data.ram_cache import check_fits_in_ram
 from ganzoo.errors import GanzooError
 from ganzoo.train.batches import BatchStream
 from ganzoo.train.checkpoint import checkpoint_path, load_checkpoint
@@ -172,3 +173,33 @@ def test_worker_batches_equal_in_process_batches_across_epochs_and_a_restart(tmp
         rest = [next(pooled) for _ in range(4)]
         assert pooled.state() == plain.state()
     assert all(torch.equal(a, b) for a, b in zip(straight, first + rest))
+
+
+def test_files_are_read_as_needed_unless_cache_ram_is_asked(tmp_path):
+    """Memory stays flat as the folder grows: a full pass keeps no decoded image; cache=ram
+    decodes each once, and batches from memory equal the ones read from the files."""
+    folder = ImageFolder(photo_folder(tmp_path / "photos", count=6), size=8)
+    files = BatchStream(folder, 2, seed=1)
+    read = [next(files) for _ in range(6)]  # two epochs
+    assert folder.cached is None and not any(isinstance(v, torch.Tensor)
+                                             for v in vars(folder).values())
+    assert folder.cache_in_ram() and folder.cached.shape == (6, 3, 8, 8)
+    stream = BatchStream(folder, 2, seed=1, workers=2)
+    assert stream.workers == 0  # indexing memory needs no workers
+    memory = BatchStream(folder, 2, seed=1)
+    assert all(torch.equal(a, next(memory)) for a in read)
+    assert not Digits().cache_in_ram()  # in memory already: nothing to cache
+
+
+def test_cache_ram_trains_the_weights_of_reading_files(tmp_path):
+    args = arguments("labelled", tmp_path)
+    train(*args, "--steps", "3", "--out", str(tmp_path / "files"))
+    train(*args, "--steps", "3", "--set", "cache=ram", "--out", str(tmp_path / "cached"))
+    assert json.loads((tmp_path / "cached" / "run.json").read_text())["data_workers"] == 0
+    assert_same_run(tmp_path / "files", tmp_path / "cached")
+
+
+def test_a_cache_larger_than_half_the_free_memory_is_refused_naming_the_fix():
+    check_fits_in_ram(2 * 2**30, "images", available=8 * 2**30)
+    with pytest.raises(GanzooError, match=r"12\.0 GiB .* 16\.0 GiB .*drop --set cache=ram"):
+        check_fits_in_ram(12 * 2**30, "images", available=16 * 2**30)

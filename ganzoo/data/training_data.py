@@ -36,6 +36,13 @@ class TrainingData(Dataset):
         for in-memory tensors (one indexing op instead of a Python loop per item)."""
         return default_collate([self[int(i)] for i in indices])
 
+    def cache_in_ram(self) -> bool:
+        """Decode every item's files into memory now (``--set cache=ram``), so batches need no
+        more reading; raise a `ganzoo.errors.GanzooError` if they would not fit
+        (`ganzoo.data.ram_cache`). Returns False when the data has no such cache (the default:
+        it is in memory already, or reads as it goes)."""
+        return False
+
     def set_draw(self, key: Any) -> None:
         """Called by the engine before each batch with the current ``(seed, epoch, rank)``
         (`ganzoo.data.item_rng.DrawKey`). Datasets with random items derive

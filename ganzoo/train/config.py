@@ -57,6 +57,11 @@ class TrainConfig:
             its shard). None: one less than the process's share of the CPUs, at most 8 (1 on a
             share of 2 or fewer); 0: in the training process. Batches are identical for any
             count. In-memory data (toy, digits) is always batched in-process.
+        cache: ``none`` (files are read as batches need them: memory stays flat however big
+            the folder) or ``ram``: decode every image once before training and batch from
+            memory, for small sets whose decoding is the bottleneck (``folder:``, ``images:``
+            read as folder, ``labelled:``; a one-line error if it would take over half the
+            available memory; other data kinds read as they go).
     """
 
     steps: int = 2000
@@ -76,3 +81,4 @@ class TrainConfig:
     threads: int | None = None
     channels_last: bool = False
     workers: int | None = None
+    cache: Literal["none", "ram"] = "none"

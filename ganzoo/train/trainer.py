@@ -171,6 +171,8 @@ class Trainer:
         synced = distributed.wrap_roles(role_params, device) if world > 1 else None
         ema = (EMA({n: getattr(model, n) for n in model.generator_names}, cfg.ema_decay)
                if cfg.ema_decay > 0 else None)
+        if cfg.cache == "ram":
+            self.dataset.cache_in_ram()  # before workers start: they would each decode again
         stream = BatchStream(self.dataset, cfg.batch_size, cfg.seed, rank, world,
                              workers=cfg.workers, pin_memory=device.type == "cuda")
         self.data_workers = stream.workers

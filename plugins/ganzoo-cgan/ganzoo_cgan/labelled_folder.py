@@ -48,6 +48,18 @@ class LabelledFolder(TrainingData):
     def __len__(self) -> int:
         return len(self.index)
 
+    def cache_in_ram(self) -> bool:
+        """Every class folder decoded once (``--set cache=ram``)."""
+        from ganzoo.data.ram_cache import check_fits_in_ram
+
+        folder = self.folders[0]
+        check_fits_in_ram(len(self) * folder.config_hints["channels"] * folder.size ** 2 * 4,
+                          f"{folder.size}-px images")
+        for folder in self.folders:
+            folder.cache_in_ram()
+        self.benefits_from_workers = False
+        return True
+
     def __getitem__(self, index: int):
         label, item = self.index[index]
         return self.folders[label][item], torch.tensor(label)
