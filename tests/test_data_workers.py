@@ -102,6 +102,40 @@ def test_sigkill_with_two_workers_then_resume_matches_a_straight_run(tmp_path):
     assert not any(Path(f"/proc/{p}").exists() for p in children), "orphaned data workers"
 
 
+@pytest.mark.slow
+def test_ctrl_c_to_the_process_group_with_workers_checkpoints_and_stops_cleanly(tmp_path):
+    """A terminal's Ctrl-C reaches the workers too: they ignore it, the trainer finishes its
+    iteration, checkpoints and exits 130, and no worker is left behind."""
+    args = arguments("folder", tmp_path) + ["--set", "checkpoint_every=1"]
+    out = tmp_path / "run"
+    ganzoo_exe = os.path.join(os.path.dirname(sys.executable), "ganzoo")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
+    process = subprocess.Popen([ganzoo_exe, "train", *args, *workers(2), "--steps", "1000",
+                                "--out", str(out)], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                if load_state(checkpoint_path(out))["step"] >= 2:
+                    break
+            except Exception:  # no checkpoint yet, or caught between write and rename
+                pass
+            time.sleep(0.02)
+        children = worker_pids(process.pid)
+        os.killpg(process.pid, signal.SIGINT)
+        output = process.communicate(timeout=60)[0]
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert len(children) == 2
+    assert process.returncode == 130, output[-1500:]
+    assert "Interrupted at iteration" in output and "Traceback" not in output, output[-1500:]
+    stopped = load_checkpoint(checkpoint_path(out))["step"]
+    assert json.loads((out / "run.json").read_text())["steps"] == stopped
+    assert not any(Path(f"/proc/{p}").exists() for p in children), "data workers left running"
+
+
 def idle(started):
     started.set()
     time.sleep(30)
