@@ -89,6 +89,10 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=32, help="DCGAN ngf = ndf")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", default="0,1,2", help="worker counts to compare")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads per training process (1: on a shared machine, "
+                             "OpenMP threads wait at barriers while others hold the cores, "
+                             "which swamps what is measured here)")
     parser.add_argument("--keep", type=Path, help="keep the photo folder here (reused if there)")
     args = parser.parse_args()
     if args.quick:
@@ -103,13 +107,13 @@ def main() -> None:
         write_photo_folder(folder, args.photos)
     cpus = usable_cpus() or 1
     counts = [int(w) for w in args.workers.split(",")]
-    configs = {f"1 process, workers={w}": dict(processes=1, workers=w, threads=None)
-               for w in counts}
-    for processes in (1, 2):
-        each = default_workers(cpus, processes)
-        configs[f"{processes} process(es), default workers ({each} each), "
-                f"{max(1, cpus // processes)} thread(s) each"] = dict(
-            processes=processes, workers=None, threads=max(1, cpus // processes))
+    alone = default_workers(cpus, 1)
+    configs = {f"1 process, workers={w}{' (the default)' if w == alone else ''}":
+               dict(processes=1, workers=w, threads=args.threads) for w in counts}
+    configs[f"2 processes (torchrun, gloo), default workers ({default_workers(cpus, 2)} "
+            f"each)"] = dict(processes=2, workers=None, threads=args.threads)
+    configs["2 processes (torchrun, gloo), workers=1 each"] = dict(processes=2, workers=1,
+                                                                    threads=args.threads)
     rates: dict[str, list[float]] = {name: [] for name in configs}
     try:
         for _ in range(args.repeats):
@@ -120,10 +124,10 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     load = os.getloadavg()
-    print(f"DCGAN 64x64 (ngf=ndf={args.width}), batch {args.batch} per process, {args.steps} "
-          f"iterations, --data folder: of {args.photos} JPEGs (160-480 px); {cpus} usable CPUs; "
+    print(f"DCGAN 64x64 (ngf=ndf={args.width}), batch {args.batch} per process, {args.threads} "
+          f"torch thread(s) per process, {args.steps} iterations, --data folder: of {args.photos} JPEGs (160-480 px); {cpus} usable CPUs; "
           f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end")
-    print(f"{'configuration':<66} {'images/s (median)':>17}  runs")
+    print(f"{'configuration':<66} {'images/s (median)':>17}  runs (alternated)")
     print("-" * 96)
     base = statistics.median(rates[next(iter(configs))])
     for name, values in rates.items():

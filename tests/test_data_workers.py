@@ -188,8 +188,8 @@ def test_an_unreadable_image_read_by_a_worker_is_one_line(tmp_path):
 def test_in_memory_data_stays_in_process_and_image_folders_use_workers(tmp_path):
     assert BatchStream(Digits(), 16, seed=0, workers=4).workers == 0
     folder = ImageFolder(photo_folder(tmp_path / "photos"), size=8)
-    stream = BatchStream(folder, 2, seed=0, workers=None)
-    assert stream.workers == default_workers()
+    assert BatchStream(folder, 2, seed=0, workers=None).workers == default_workers()
+    assert BatchStream(folder, 2, seed=0, workers=2).workers == 2
     assert default_workers(cpus=2, processes=1) == default_workers(cpus=1, processes=1)
     assert default_workers(cpus=16, processes=1) == 8
     assert default_workers(cpus=16, processes=4) == 3  # torchrun: a share of the CPUs each

@@ -33,9 +33,10 @@ PREFETCH_BATCHES = 2
 MAX_DEFAULT_WORKERS = 8
 #: Up to this many CPUs per training process the default is `SMALL_MACHINE_WORKERS`.
 SMALL_MACHINE_CPUS = 2
-#: Measured on 2 shared cores (benchmarks/results/data_workers.txt): one worker overlaps the
-#: decoding of the next batch with the step, a second only competes with the training threads.
-SMALL_MACHINE_WORKERS = 1
+#: Measured on 2 shared cores (benchmarks/results/data_workers.txt, DCGAN 64 px on 2,000
+#: JPEGs): 1 or 2 workers trained at 0.85x the in-process rate; the worker competes for the
+#: same two cores as the step it would overlap with.
+SMALL_MACHINE_WORKERS = 0
 
 
 class BatchRequest(NamedTuple):
