@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
     ("digits_conditional.py", ["--variants", "--seeds", "--steps", "--set"]),
     ("load_speed.py", ["--runs", "--threads"]),
     ("cold_start.py", ["--runs"]),
+    ("data_workers.py", ["--quick", "--workers", "--repeats", "--keep"]),
 ])
 def test_benchmark_command_starts_and_lists_its_flags(command, flags):
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / command), "--help"],

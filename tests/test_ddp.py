@@ -14,6 +14,7 @@ from ganzoo.building import build_model
 from ganzoo.errors import GanzooError
 from ganzoo.train.batchnorm_sync import DESCRIPTIONS, prepare
 from ganzoo.train.checkpoint import checkpoint_path, load_checkpoint
+from image_fixtures import photo_folder
 
 # The plain GAN; R1 (a double backward inside DDP's forward, every D step); InfoGAN (two
 # parameter groups, trunk and Q head, in the discriminator role; its G step runs through D's
@@ -82,6 +83,30 @@ def test_two_process_resume_matches_an_uninterrupted_two_process_run(tmp_path):
     # ranks see different shards, so their BatchNorm statistics differ
     first, second = straight["rank_buffers"]
     assert any(not torch.equal(first[k], second[k]) for k in first if "running_mean" in k)
+
+
+@pytest.mark.slow
+def test_two_processes_with_data_workers_train_the_weights_of_in_process_loading(tmp_path):
+    """Each rank's worker decodes only that rank's shard: with one worker per rank the run ends
+    with the weights of the same run loading in-process (4 iterations: two epochs per rank)."""
+    root = photo_folder(tmp_path / "photos", count=8)
+    args = ["dcgan", "--data", f"folder:{root}", "--set", "channels=3", "--set", "ngf=8",
+            "--set", "ndf=8", "--batch-size", "2", "--steps", "4", "--set", "device=cpu",
+            "--set", "sample_every=0", "--set", "threads=1", "--set", "preview_count=2"]
+    torchrun(*args, "--set", "workers=0", "--out", str(tmp_path / "in_process"))
+    torchrun(*args, "--set", "workers=1", "--out", str(tmp_path / "workers"))
+
+    run = json.loads((tmp_path / "workers" / "run.json").read_text())
+    assert run["world_size"] == 2 and run["data_workers"] == 1 and run["replicas_in_sync"]
+    rank0, rank1 = (set(head) for head in run["shard_heads"])
+    assert len(rank0) == len(rank1) == 4 and not rank0 & rank1
+    plain, pooled = (load_checkpoint(checkpoint_path(tmp_path / name))
+                     for name in ("in_process", "workers"))
+    for part in ("model", "ema"):
+        different = [k for k in plain[part] if not torch.equal(plain[part][k], pooled[part][k])]
+        assert not different, f"{part}: {different[:4]}"
+    for mine, theirs in zip(plain["rank_buffers"], pooled["rank_buffers"]):
+        assert all(torch.equal(mine[k], theirs[k]) for k in mine)  # each rank's own batches
 
 
 @pytest.mark.slow

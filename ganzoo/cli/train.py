@@ -343,6 +343,7 @@ def _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out,
     from ..atomic_file import write_text_atomic
     from ..train.batches import check_batches_fit
     from ..train.config import TrainConfig
+    from ..train.data_workers import check_workers
     from ..train.rng import seed_everything
     from ..train.trainer import Trainer
 
@@ -354,6 +355,7 @@ def _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out,
     seed_everything(train_config.seed)
     model = build_model(variant, model_values, where="--set")
     check_batches_fit(dataset, train_config.batch_size, int(os.environ.get("WORLD_SIZE", "1")))
+    check_workers(train_config.workers)
     if train_config.log == "tensorboard":
         from ..train.tensorboard_log import require_tensorboard
 

@@ -52,6 +52,8 @@ class ImageFolder(TrainingData):
         mode: ``RGB`` or ``L`` (grayscale).
     """
 
+    benefits_from_workers = True  # every item is a file to read, decode and resize
+
     def __init__(self, root: str | Path, size: int = 64, crop: str = "center", mode: str = "RGB"):
         self.root = Path(root).expanduser()
         if not self.root.is_dir():
@@ -69,13 +71,34 @@ class ImageFolder(TrainingData):
         self.config_hints = {"data_shape": [channels, size, size], "channels": channels,
                              "image_size": size}
 
+    #: After `cache_in_ram`: every item, decoded, ``(N, C, size, size)``.
+    cached: torch.Tensor | None = None
+
     def __len__(self) -> int:
         return len(self.files)
 
     def __getitem__(self, index: int) -> torch.Tensor:
         from ..imageio import read_image
 
+        if self.cached is not None:
+            return self.cached[index]
         return resize_and_crop(read_image(self.files[index], self.mode), self.size, self.crop)
+
+    def get_batch(self, indices: torch.Tensor) -> torch.Tensor:
+        if self.cached is not None:
+            return self.cached[indices]
+        return super().get_batch(indices)
+
+    def cache_in_ram(self) -> bool:
+        """Decode every image once (items are not random: the results are the items)."""
+        from .ram_cache import check_fits_in_ram
+
+        if self.cached is None:
+            channels = self.config_hints["channels"]
+            check_fits_in_ram(len(self) * channels * self.size ** 2 * 4, f"{self.size}-px images")
+            self.cached = torch.stack([self[i] for i in range(len(self))])
+            self.benefits_from_workers = False  # indexing a tensor: in-process is fastest
+        return True
 
 
 #: Files whose header is read to decide colour vs grayscale (headers only: no decoding).

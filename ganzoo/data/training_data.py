@@ -25,10 +25,23 @@ class TrainingData(Dataset):
     #: declares and the user did not set, so a colour folder trains a colour model.
     config_hints: dict[str, Any] = {}
 
+    #: True when making an item is real work done item by item (reading and decoding a file,
+    #: resizing, cropping): ``ganzoo train`` then makes batches in DataLoader worker processes
+    #: (``--set workers=N``), each calling `get_batch` exactly as the training process would.
+    #: False (the default) for data in memory, whose batched `get_batch` is faster in-process.
+    benefits_from_workers: bool = False
+
     def get_batch(self, indices: Tensor) -> Any:
         """Items at ``indices`` collated into one batch. Override with a vectorised version
         for in-memory tensors (one indexing op instead of a Python loop per item)."""
         return default_collate([self[int(i)] for i in indices])
+
+    def cache_in_ram(self) -> bool:
+        """Decode every item's files into memory now (``--set cache=ram``), so batches need no
+        more reading; raise a `ganzoo.errors.GanzooError` if they would not fit
+        (`ganzoo.data.ram_cache`). Returns False when the data has no such cache (the default:
+        it is in memory already, or reads as it goes)."""
+        return False
 
     def set_draw(self, key: Any) -> None:
         """Called by the engine before each batch with the current ``(seed, epoch, rank)``

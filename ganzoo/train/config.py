@@ -52,6 +52,16 @@ class TrainConfig:
         channels_last: keep 4-D weights and image batches in channels-last (NHWC) memory, the
             layout oneDNN's CPU convolutions and CUDA tensor cores prefer; the math is the same
             (SRResNet 8×48 at batch 16, bf16, 1 CPU thread: 92-95 ms per step vs 118-134).
+        workers: DataLoader worker processes that read, decode and crop image files for the
+            next batches while this process trains (per process under torchrun; each reads only
+            its shard). None: one less than the process's share of the CPUs, at most 8 (0 on a
+            share of 2 or fewer: measured slower there); 0: in the training process. Batches
+            are identical for any count. In-memory data (toy, digits) is always in-process.
+        cache: ``none`` (files are read as batches need them: memory stays flat however big
+            the folder) or ``ram``: decode every image once before training and batch from
+            memory, for small sets whose decoding is the bottleneck (``folder:``, ``images:``
+            read as folder, ``labelled:``; a one-line error if it would take over half the
+            available memory; other data kinds read as they go).
     """
 
     steps: int = 2000
@@ -70,3 +80,5 @@ class TrainConfig:
     batchnorm_sync: Literal["none", "average", "sync"] = "none"
     threads: int | None = None
     channels_last: bool = False
+    workers: int | None = None
+    cache: Literal["none", "ram"] = "none"

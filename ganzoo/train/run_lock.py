@@ -26,11 +26,29 @@ class RunLock:
 
     def __init__(self, handle) -> None:
         self._handle = handle
+        if handle is not None:
+            _HELD.add(self)
 
     def release(self) -> None:
+        _HELD.discard(self)
         if self._handle is not None:
             self._handle.close()  # closing drops the flock
             self._handle = None
+
+
+#: Locks this process holds. A forked child (a DataLoader worker) closes its copies at once:
+#: the flock belongs to every copy of the descriptor, so a worker outliving a SIGKILLed
+#: trainer by its few seconds of shutdown would keep the folder locked against --resume.
+_HELD: set[RunLock] = set()
+
+
+def _close_inherited_locks() -> None:
+    for lock in list(_HELD):
+        lock.release()  # the child's descriptor only: the parent keeps its lock
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
 def lock_run_folder(out: Path) -> RunLock:

@@ -48,7 +48,7 @@ import json
 import math
 import os
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -171,7 +171,11 @@ class Trainer:
         synced = distributed.wrap_roles(role_params, device) if world > 1 else None
         ema = (EMA({n: getattr(model, n) for n in model.generator_names}, cfg.ema_decay)
                if cfg.ema_decay > 0 else None)
-        stream = BatchStream(self.dataset, cfg.batch_size, cfg.seed, rank, world)
+        if cfg.cache == "ram":
+            self.dataset.cache_in_ram()  # before workers start: they would each decode again
+        stream = BatchStream(self.dataset, cfg.batch_size, cfg.seed, rank, world,
+                             workers=cfg.workers, pin_memory=device.type == "cuda")
+        self.data_workers = stream.workers
         scaler = make_scaler(self.precision, device)
         seed_everything(cfg.seed + 1000 * rank)  # each process draws its own noise
 
@@ -245,7 +249,7 @@ class Trainer:
         began, began_cpu = time.perf_counter(), time.process_time()
         window = began
         stop = StopRequest()
-        with stop.installed():
+        with stop.installed(), closing(stream):  # closing: data workers stop with the loop
             while step < cfg.steps:
                 if distributed.any_process(stop.requested, world, device):
                     interrupted = True
@@ -459,7 +463,8 @@ class Trainer:
         save_preview(output.cpu(), out / "samples.png", self.dataset.preview_reference())
         save_loss_plot(self.history, out / "losses.png")
         run = {**summary, "train_config": dict(vars(self.config)), "precision": self.precision,
-               "torch_threads": torch.get_num_threads(), "world_size": world,
+               "torch_threads": torch.get_num_threads(), "data_workers": self.data_workers,
+               "world_size": world,
                "data_parallel": "DistributedDataParallel" if world > 1 else None,
                "batchnorm_across_processes": self.batchnorm,
                "replicas_in_sync": in_sync, "shard_heads": shards}

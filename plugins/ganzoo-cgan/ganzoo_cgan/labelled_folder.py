@@ -25,6 +25,8 @@ class LabelledFolder(TrainingData):
         size: output side in pixels (square); ``crop`` and ``mode`` as in `ImageFolder`.
     """
 
+    benefits_from_workers = True  # every item is a file to read, decode and resize
+
     def __init__(self, root: str | Path, size: int = 64, crop: str = "center", mode: str = "RGB"):
         root = Path(root).expanduser()
         if not root.is_dir():
@@ -45,6 +47,18 @@ class LabelledFolder(TrainingData):
 
     def __len__(self) -> int:
         return len(self.index)
+
+    def cache_in_ram(self) -> bool:
+        """Every class folder decoded once (``--set cache=ram``)."""
+        from ganzoo.data.ram_cache import check_fits_in_ram
+
+        folder = self.folders[0]
+        check_fits_in_ram(len(self) * folder.config_hints["channels"] * folder.size ** 2 * 4,
+                          f"{folder.size}-px images")
+        for folder in self.folders:
+            folder.cache_in_ram()
+        self.benefits_from_workers = False
+        return True
 
     def __getitem__(self, index: int):
         label, item = self.index[index]

@@ -37,6 +37,7 @@ class TwoDomainImages(RandomItems):
     """
 
     spec_name = ""
+    benefits_from_workers = True  # every item is two files to read, decode and crop
 
     def __init__(self, root: str | Path, *, split: str = "train", image_size: int = 256,
                  load_size: int | None = None, preprocess: str = "resize_and_crop",

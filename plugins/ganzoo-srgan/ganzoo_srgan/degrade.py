@@ -89,6 +89,8 @@ class DegradedPairs(RandomItems):
         quantize: round the LR input to 8 bits (see the module docstring).
     """
 
+    benefits_from_workers = True  # every item: read a file, crop, bicubic downscale
+
     def __init__(self, images: Sequence, scale: int = 4, patch_size: int = 96,
                  length: int | None = None, seed: int = 0, augment: bool = True,
                  channels: int = 3, quantize: bool = True):
