@@ -34,6 +34,9 @@ CASES = {
             "--batch-size", "16"],
     "digits": ["dcgan", "--data", "digits", "--set", "ngf=8", "--set", "ndf=8",
                "--batch-size", "16"],
+    # DiffAugment draws from the engine's checkpointed streams: resume stays bit for bit.
+    "digits-diffaugment": ["dcgan", "--data", "digits", "--set", "ngf=8", "--set", "ndf=8",
+                           "--set", "diffaugment=color,translation,cutout", "--batch-size", "16"],
     "folder": ["dcgan", "--data", "folder:{root}", "--set", "channels=3", "--set", "ngf=8",
                "--set", "ndf=8", "--batch-size", "2"],
     "images": ["srgan", "--data", "images:{root}", *SR, "--set", "d_features=4",

@@ -321,6 +321,7 @@ def _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out,
     from ..atomic_file import write_text_atomic
     from ..train.batches import check_batches_fit
     from ..train.config import TrainConfig
+    from ..train.discriminator_augment import check_diffaugment
     from ..train.rng import seed_everything
     from ..train.trainer import Trainer
 
@@ -329,6 +330,7 @@ def _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out,
     train_config = build_config(TrainConfig, train_values, where="--set")
     seed_everything(train_config.seed)
     model = build_model(variant, model_values, where="--set")
+    check_diffaugment(model, train_config.diffaugment)
     check_batches_fit(dataset, train_config.batch_size, int(os.environ.get("WORLD_SIZE", "1")))
     if train_config.log == "tensorboard":
         from ..train.tensorboard_log import require_tensorboard
