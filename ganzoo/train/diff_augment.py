@@ -107,7 +107,7 @@ TRANSFORMS: dict[str, Callable[..., Tensor]] = {
 
 
 def parse_policy(text: str) -> tuple[str, ...]:
-    """``"color,translation,cutout"`` → the transform names in the paper's order; ``""`` → ()."""
+    """``"color,translation,cutout"`` → transform names in the paper's order; ``""`` → ()."""
     names = [part.strip().lower() for part in str(text).split(",") if part.strip()]
     unknown = [name for name in names if name not in TRANSFORMS]
     if unknown:
