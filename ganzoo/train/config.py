@@ -52,13 +52,13 @@ class TrainConfig:
         channels_last: keep 4-D weights and image batches in channels-last (NHWC) memory, the
             layout oneDNN's CPU convolutions and CUDA tensor cores prefer; the math is the same
             (SRResNet 8×48 at batch 16, bf16, 1 CPU thread: 92-95 ms per step vs 118-134).
-        diffaugment: DiffAugment (Zhao et al. 2020) for small datasets: a comma list of
-            ``color``, ``translation``, ``cutout`` (e.g. ``color,translation,cutout``); random
-            differentiable transforms applied to every image a discriminator sees, real and
-            generated, in D's and G's steps and inside gradient penalties, so D cannot memorise
-            a few hundred images and G still learns through them. '' (off) by default; image
-            data only. (Not ``augment``: ``paired:``/``unpaired:`` data take an ``augment``
-            option, their random crops and flips.)
+        diffaugment: differentiable augmentation for small datasets (DiffAugment, Zhao 2020),
+            a comma list of ``color``, ``translation``, ``cutout`` (e.g.
+            ``color,translation,cutout``); '' (default) is off. Random differentiable transforms
+            are applied to every image a discriminator sees, real and generated, in D's and G's
+            steps and inside gradient penalties, so D cannot memorise a few hundred images and G
+            still learns through them; image data only. (Not ``augment``: ``paired:`` and
+            ``unpaired:`` data take an ``augment`` option, their random crops and flips.)
     """
 
     steps: int = 2000
