@@ -34,6 +34,7 @@ A variant is a `ganzoo.GANModel` subclass. The Trainer needs only:
 Everything else is the Trainer's: n_critic schedule, mixed precision (`TrainConfig.precision`),
 EMA of the generators, linear LR decay (``lr_decay_start``), preview PNGs, the loss plot, a tqdm
 bar with current losses, a NaN/Inf guard, seeding, atomic resumable checkpoints, Ctrl-C handling,
+DiffAugment on every discriminator input (``diffaugment``, `ganzoo.train.discriminator_augment`)
 and data parallelism under ``torchrun`` (only rank 0 writes files).
 
 Output folder: the published-model layout (``config.json``, ``model.safetensors``, ``README.md``
