@@ -49,8 +49,8 @@ class DiscriminatorAugment:
         if self.calls == 0:
             raise GanzooError(f"diffaugment augments what a discriminator's forward() receives, "
                               f"but {type(self.model).__name__}'s training steps never called it "
-                              f"(they use other methods of the network); this variant does not "
-                              f"support diffaugment: drop --set diffaugment")
+                              f"(they judge no images with these settings, or call other methods "
+                              f"of the network); drop --set diffaugment for this variant")
 
     def remove(self) -> None:
         for handle in self.handles:
