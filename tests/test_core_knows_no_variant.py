@@ -13,9 +13,9 @@ from pathlib import Path
 import ganzoo
 
 CORE = Path(ganzoo.__file__).parent
-FIRST_PARTY_MODULES = re.compile(r"\bganzoo[_-](gan|cgan|infogan|pix2pix|cyclegan|srgan)\b")
+FIRST_PARTY_MODULES = re.compile(r"\bganzoo[_-](gan|cgan|infogan|pix2pix|cyclegan|srgan|r3gan)\b")
 VARIANT_NAMES = re.compile(r"(?<![\w-])(dcgan|wgan-gp|cgan|infogan|pix2pix|cyclegan|srresnet|"
-                           r"srgan)(?![\w])", re.IGNORECASE)
+                           r"srgan|r3gan)(?![\w])", re.IGNORECASE)
 #: (file relative to ganzoo/, name): why a string literal there may name a variant.
 ALLOWED = {
     # --help examples a user copies: they name the zoo's models, as `ganzoo list` shows them.
@@ -35,6 +35,7 @@ ALLOWED = {
     ("cli/new_plugin.py", "srgan"): "scaffold summary",
     # the registered loss is the WGAN-GP paper's penalty; it is generic (any critic uses it).
     ("builtins.py", "wgan-gp"): "loss summary names the paper",
+    ("builtins.py", "r3gan"): "the r1+r2 summary names the paper that pairs them (R3GAN)",
     # plugin distribution names in messages
     ("cli/listing.py", "ganzoo-gan"): "an empty listing says how to install a first plugin",
     ("cli/new_plugin.py", "ganzoo-pix2pix"): "the image-to-image scaffold's dependency",

@@ -71,7 +71,7 @@ def test_r1_plus_r2_sums_both_and_trains_with_the_relativistic_loss():
 
 #: variant → the Config key naming its adversarial loss
 LOSS_KEY = {"gan": "loss", "dcgan": "loss", "wgan-gp": "loss", "cgan": "loss",
-            "infogan": "loss", "srgan": "loss", "pix2pix": "gan_loss"}
+            "infogan": "loss", "srgan": "loss", "pix2pix": "gan_loss", "r3gan": "loss"}
 
 
 @pytest.mark.parametrize("variant", sorted(LOSS_KEY))

@@ -34,6 +34,11 @@ CASES = {
             "--batch-size", "16"],
     "digits": ["dcgan", "--data", "digits", "--set", "ngf=8", "--set", "ndf=8",
                "--batch-size", "16"],
+    # DiffAugment draws from the engine's checkpointed streams: resume stays bit for bit, also
+    # through R1 + R2 on augmented inputs (r3gan).
+    "digits-diffaugment": ["r3gan", "--data", "digits", "--set", "width=16", "--set",
+                           "min_width=16", "--set", "group_size=8",
+                           "--set", "diffaugment=color,translation,cutout", "--batch-size", "16"],
     "folder": ["dcgan", "--data", "folder:{root}", "--set", "channels=3", "--set", "ngf=8",
                "--set", "ndf=8", "--batch-size", "2"],
     "images": ["srgan", "--data", "images:{root}", *SR, "--set", "d_features=4",

@@ -344,6 +344,7 @@ def _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out,
     from ..train.batches import check_batches_fit
     from ..train.config import TrainConfig
     from ..train.data_workers import check_workers
+    from ..train.discriminator_augment import check_diffaugment
     from ..train.rng import seed_everything
     from ..train.trainer import Trainer
 
@@ -354,6 +355,7 @@ def _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out,
         train_config = pin_threads_to_idle_cores(train_config, settings)
     seed_everything(train_config.seed)
     model = build_model(variant, model_values, where="--set")
+    check_diffaugment(model, train_config.diffaugment)
     check_batches_fit(dataset, train_config.batch_size, int(os.environ.get("WORLD_SIZE", "1")))
     check_workers(train_config.workers)
     if train_config.log == "tensorboard":

@@ -62,6 +62,13 @@ class TrainConfig:
             memory, for small sets whose decoding is the bottleneck (``folder:``, ``images:``
             read as folder, ``labelled:``; a one-line error if it would take over half the
             available memory; other data kinds read as they go).
+        diffaugment: differentiable augmentation for small datasets (DiffAugment, Zhao 2020),
+            a comma list of ``color``, ``translation``, ``cutout`` (e.g.
+            ``color,translation,cutout``); '' (default) is off. Random differentiable transforms
+            are applied to every image a discriminator sees, real and generated, in D's and G's
+            steps and inside gradient penalties, so D cannot memorise a few hundred images and G
+            still learns through them; image data only. (Not ``augment``: ``paired:`` and
+            ``unpaired:`` data take an ``augment`` option, their random crops and flips.)
     """
 
     steps: int = 2000
@@ -82,3 +89,4 @@ class TrainConfig:
     channels_last: bool = False
     workers: int | None = None
     cache: Literal["none", "ram"] = "none"
+    diffaugment: str = ""

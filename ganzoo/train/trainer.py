@@ -34,6 +34,7 @@ A variant is a `ganzoo.GANModel` subclass. The Trainer needs only:
 Everything else is the Trainer's: n_critic schedule, mixed precision (`TrainConfig.precision`),
 EMA of the generators, linear LR decay (``lr_decay_start``), preview PNGs, the loss plot, a tqdm
 bar with current losses, a NaN/Inf guard, seeding, atomic resumable checkpoints, Ctrl-C handling,
+DiffAugment on every discriminator input (``diffaugment``, `ganzoo.train.discriminator_augment`)
 and data parallelism under ``torchrun`` (only rank 0 writes files).
 
 Output folder: the published-model layout (``config.json``, ``model.safetensors``, ``README.md``
@@ -65,6 +66,7 @@ from . import batchnorm_sync, distributed
 from .batches import BatchStream
 from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from .config import TrainConfig
+from .discriminator_augment import augmented_discriminators, check_diffaugment
 from .ema import EMA
 from .interrupt import StopRequest
 from .plots import save_loss_plot, save_preview
@@ -144,6 +146,7 @@ class Trainer:
             # A recipe's thread count suits the machine it was measured on; on one with fewer
             # usable CPUs the extra threads would only wait on each other.
             torch.set_num_threads(min(cfg.threads, usable_cpus() or cfg.threads))
+        check_diffaugment(self.model, cfg.diffaugment)  # before any work
         device = self.device = resolve_device(cfg.device)
         self.precision = resolve_precision(cfg.precision, device)
         rank, world = distributed.setup(device)
@@ -249,7 +252,10 @@ class Trainer:
         began, began_cpu = time.perf_counter(), time.process_time()
         window = began
         stop = StopRequest()
-        with stop.installed(), closing(stream):  # closing: data workers stop with the loop
+        # closing: data workers stop with the loop; DiffAugment hooks on the discriminators,
+        # only while the loop runs.
+        with stop.installed(), closing(stream), \
+                augmented_discriminators(model, cfg.diffaugment) as augment:
             while step < cfg.steps:
                 if distributed.any_process(stop.requested, world, device):
                     interrupted = True
@@ -257,6 +263,8 @@ class Trainer:
                 self._set_learning_rates(optimizers, base_lrs, step)
                 logs = self._iteration(model, schedule, optimizers, role_params, stream, scaler,
                                        device, synced, step, ckpt)
+                if augment is not None and step == start:
+                    augment.check_used()
                 if self.batchnorm and cfg.batchnorm_sync == "average":
                     batchnorm_sync.average_running_stats(model, world)
                 if ema is not None:
