@@ -16,7 +16,7 @@ held-out test split is the ceiling. Then
   (`ganzoo_benchmarks.distribution_scores.digits_distribution_scores`, as the zoo cards).
 
 Means ± std are given separately for seeds never used to choose settings (the headline) and
-for ``--tuned-seeds`` (0-4: InfoGAN's additions were chosen on them). Targets (issue 5): cGAN
+for ``--tuned-seeds`` (0-5: InfoGAN's additions were chosen on them). Targets (issue 5): cGAN
 GAN-test ≥ 95 % and CAS within 5 points of the ceiling; InfoGAN code accuracy ≥ 90 %; ≤ 3 CPU
 minutes of training per run. Timings are process CPU time and wall time with ``--threads``
 torch threads (wall time depends on the load).
@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -39,8 +40,9 @@ from ganzoo_benchmarks.digits_training import SPLIT_SEED, DigitsSubset, train_on
 #: Benchmark rows → (variant, settings it adds to the variant's digits recipe).
 CONFIGURATIONS = {"cgan": ("cgan", {}), "infogan": ("infogan", {}),
                   "infogan+ic": ("infogan", {"invariant_clustering": True})}
-#: Seeds InfoGAN's additions were chosen on (docs/experiments/infogan.md).
-TUNED_SEEDS = [0, 1, 2, 3, 4]
+#: Seeds InfoGAN's additions were chosen on: 0-4, and 5 in the thickness sweep
+#: (docs/experiments/infogan.md).
+TUNED_SEEDS = [0, 1, 2, 3, 4, 5]
 COLUMNS = [("GAN-test %", "gan_test", 100), ("CAS %", "cas", 100),
            ("code acc %", "code_accuracy", 100), ("KID x1e3", "kid", 1000), ("FID", "fid", 1)]
 
@@ -51,13 +53,16 @@ def main(argv=None) -> int:
                         choices=list(CONFIGURATIONS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--tuned-seeds", nargs="*", type=int, default=TUNED_SEEDS,
-                        help="seeds used to choose settings, summarised apart (default 0-4)")
+                        help="seeds used to choose settings, summarised apart (default 0-5)")
     parser.add_argument("--steps", type=int, help="override the recipe's steps (quick looks)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     parser.add_argument("--fid-n", type=int, default=500,
                         help="samples (and first real digits) for KID/FID (default 500, as "
                              "the zoo cards; Inception is most of a run's CPU time)")
     parser.add_argument("--json", help="also write the rows to this JSON file")
+    parser.add_argument("--merge", nargs="+", metavar="JSON",
+                        help="train nothing: print one table from the rows of earlier --json "
+                             "files (runs split over several processes)")
     parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                         help="a setting as `ganzoo train --set` takes it (trying a recipe)")
     args = parser.parse_args(argv)
@@ -75,7 +80,12 @@ def main(argv=None) -> int:
     from ganzoo_infogan.code_accuracy import evaluate_categorical_code
 
     digits = Digits()
-    train_idx, _ = stratified_indices(digits.labels, seed=SPLIT_SEED)
+    train_idx, test_idx = stratified_indices(digits.labels, seed=SPLIT_SEED)
+    if args.merge:
+        saved = [json.loads(Path(path).read_text()) for path in args.merge]
+        rows = [row for found in saved for row in found["rows"]]
+        print_table(rows, saved[0]["ceiling"], (len(train_idx), len(test_idx)), args)
+        return 0
     split = stratified_split(digits.images, digits.labels, seed=SPLIT_SEED)
     judge = fit_real_classifier(split, seed=SPLIT_SEED)
     train_set = DigitsSubset(digits, train_idx)
@@ -98,10 +108,18 @@ def main(argv=None) -> int:
             print(f"  done {name} seed {seed}: " + json.dumps(
                 {k: round(v, 4) if isinstance(v, float) else v for k, v in rows[-1].items()}),
                 file=sys.stderr, flush=True)
+    print_table(rows, judge.ceiling, (len(train_idx), len(test_idx)), args)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump({"ceiling": judge.ceiling, "rows": rows}, handle, indent=2)
+    return 0
 
-    print(f"\nDigits (sklearn), train split {len(split.train_y)} / test split {len(split.test_y)}, "
+
+def print_table(rows: list[dict], ceiling: float, sizes: tuple[int, int], args) -> None:
+    """Per-seed rows, then per variant the mean ± std over unseen and over tuned seeds."""
+    print(f"\nDigits (sklearn), train split {sizes[0]} / test split {sizes[1]}, "
           f"judge: RBF-SVM on real train pixels, ceiling (real test accuracy) "
-          f"{100 * judge.ceiling:.1f} %; torch threads {args.threads}; KID/FID: {args.fid_n} "
+          f"{100 * ceiling:.1f} %; torch threads {args.threads}; KID/FID: {args.fid_n} "
           f"samples vs the first {args.fid_n} digits, 8x8 upsampled to 299 (compare digits "
           f"models at the same N only)\n")
     header = (f"{'variant':11} {'seed':>9} {'steps':>6} {'CPU s':>7} {'wall s':>7} "
@@ -121,7 +139,7 @@ def main(argv=None) -> int:
                 out.append(f"{scale * found:>13.1f}")
         return " ".join(out)
 
-    for name in args.variants:
+    for name in dict.fromkeys(r["variant"] for r in rows):
         mine = [r for r in rows if r["variant"] == name]
         for r in mine:
             print(f"{name:11} {r['seed']:>9} {r['steps']:>6} {r['cpu_s']:>7.1f} "
@@ -141,19 +159,19 @@ def main(argv=None) -> int:
           f"{args.tuned_seeds} (never used to choose settings), 'tuned' = those seeds. "
           f"infogan = the paper's InfoGAN (the variant's defaults); infogan+ic = with "
           f"--set invariant_clustering=true (the zoo's infogan-digits).")
-    print(f"Ceiling (real test accuracy) {100 * judge.ceiling:.1f} %. Targets: cGAN GAN-test "
+    print(f"Ceiling (real test accuracy) {100 * ceiling:.1f} %. Targets: cGAN GAN-test "
           f">= 95 %, CAS >= ceiling - 5; InfoGAN code accuracy >= 90 % (mean); <= 180 CPU s of "
           f"training per run.")
+    if args.merge:
+        print(f"Merged from: {' '.join(args.merge)} (each written by the command above it "
+              f"with --json)")
+        return
     command = "python benchmarks/digits_conditional.py " + " ".join(
         ["--variants", *args.variants, "--seeds", *map(str, args.seeds),
          "--threads", str(args.threads), "--fid-n", str(args.fid_n)]
         + (["--steps", str(args.steps)] if args.steps else [])
         + [f"--set {item}" for item in args.sets])
     print(f"Reproduce: {command}")
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump({"ceiling": judge.ceiling, "rows": rows}, handle, indent=2)
-    return 0
 
 
 if __name__ == "__main__":

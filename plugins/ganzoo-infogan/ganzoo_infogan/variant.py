@@ -45,7 +45,7 @@ TRAVERSAL_RANGE = (-2.0, 2.0)
 PAPER_SETTINGS = {"info_weight": 1.0, "lr_d": 2e-4, "real_invariance_weight": 0.0,
                   "invariance_balance": 1.0, "fake_augment": False, "augment_thickness": 0.0}
 #: What ``invariant_clustering=true`` turns on: the additions beyond the paper, with the values
-#: tuned together on digits seeds 0-4 (``docs/experiments/infogan.md``).
+#: tuned together on digits seeds 0-5 (``docs/experiments/infogan.md``).
 INVARIANT_CLUSTERING_SETTINGS = {"info_weight": 2.0, "lr_d": 5e-4, "lr_q": 1e-3,
                                  "real_invariance_weight": 3.0, "invariance_balance": 1.5,
                                  "fake_augment": True, "augment_thickness": 0.2}
