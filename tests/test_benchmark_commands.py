@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
     ("super_resolution.py", ["--quick", "--srresnet-steps", "--precision", "--json"]),
     ("cyclegan_speed.py", ["--device", "--weights", "--random-weights", "--compile"]),
     ("mode_collapse.py", ["--configs", "--datasets", "--seeds", "--jobs"]),
-    ("digits_conditional.py", ["--variants", "--seeds", "--steps", "--set"]),
+    ("digits_conditional.py", ["--variants", "--seeds", "--steps", "--set", "--tuned-seeds",
+                               "--fid-n", "--merge"]),
     ("load_speed.py", ["--runs", "--threads"]),
     ("cold_start.py", ["--runs"]),
 ])

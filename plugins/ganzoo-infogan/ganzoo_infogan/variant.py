@@ -57,17 +57,18 @@ class InfoGANConfig:
 
     The objective is Chen et al.'s: the GAN loss plus λ times the variational MI bound on a
     10-way categorical and 2 uniform continuous codes, λ = 1 as the paper sets it for discrete
-    codes, and a smaller weight (0.1) on the continuous codes' Gaussian NLL, as the paper
-    advises for continuous codes (its differential entropy is on another scale); Adam at the
+    codes, and a smaller weight on the continuous codes' Gaussian NLL, as the paper advises
+    (differential entropy is on another scale; it names no value, 0.1 is ours); Adam at the
     paper's rates (1e-3 for G, 2e-4 for D with Q). Scaled to 8×8 digits rather than copied:
     a DCGAN-style G and D sized by `image_size`, an 8-d noise (the paper's 62-d noise is as
     large as a whole 8×8 image) and spectral normalisation on D (not in the paper).
 
     Settings left at None take the paper's value (`PAPER_SETTINGS`), or, with
     ``invariant_clustering=true``, the tuned additions (`INVARIANT_CLUSTERING_SETTINGS`); a
-    value given explicitly always wins. Code accuracy and KID/FID of both on digits, over
-    seeds: ``benchmarks/results/digits_conditional.txt``; how the additions were chosen:
-    ``docs/experiments/infogan.md``.
+    value given explicitly always wins. Both are compared on digits (code accuracy, KID/FID,
+    seeds not used for tuning apart) by ``python benchmarks/digits_conditional.py --variants
+    infogan infogan+ic`` (``benchmarks/results/digits_conditional.txt``); how the additions
+    were chosen: ``docs/experiments/infogan.md``.
     """
 
     num_categories: int = 10         # values of the categorical code
