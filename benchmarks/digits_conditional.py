@@ -158,7 +158,8 @@ def print_table(rows: list[dict], ceiling: float, sizes: tuple[int, int], args) 
     print(f"\nMeans ± sample std over seeds; 'unseen' = seeds not in --tuned-seeds "
           f"{args.tuned_seeds} (never used to choose settings), 'tuned' = those seeds. "
           f"infogan = the paper's InfoGAN (the variant's defaults); infogan+ic = with "
-          f"--set invariant_clustering=true (as the zoo's infogan-digits, which has thickness 0.5).")
+          f"--set invariant_clustering=true (as the zoo's infogan-digits, which has "
+          f"thickness 0.5).")
     print(f"Ceiling (real test accuracy) {100 * ceiling:.1f} %. Targets: cGAN GAN-test "
           f">= 95 %, CAS >= ceiling - 5; InfoGAN code accuracy >= 90 % (mean); <= 180 CPU s of "
           f"training per run.")
