@@ -164,8 +164,7 @@ def print_table(rows: list[dict], ceiling: float, sizes: tuple[int, int], args) 
           f">= 95 %, CAS >= ceiling - 5; InfoGAN code accuracy >= 90 % (mean); <= 180 CPU s of "
           f"training per run.")
     if args.merge:
-        print(f"Merged from: {' '.join(args.merge)} (each written by the command above it "
-              f"with --json)")
+        print(f"Merged from: {' '.join(args.merge)} (each written by a run with --json)")
         return
     command = "python benchmarks/digits_conditional.py " + " ".join(
         ["--variants", *args.variants, "--seeds", *map(str, args.seeds),
