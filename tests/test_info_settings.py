@@ -45,10 +45,10 @@ def test_info_settings_lists_a_variants_keys_notes_and_recipes():
     assert result.exit_code == 0, result.output
     line = next(text for text in result.output.splitlines()
                 if text.strip().startswith("augment_thickness"))
-    assert "= 0.2" in line and "# stroke-thickness change of the style views" in line
+    assert "= null" in line and "# stroke change of the views (paper 0; option 0.2)" in line
     assert "  betas = [0.5, 0.999]" in result.output          # as --set reads it (YAML)
     assert "training settings (--set KEY=VALUE):" in result.output
-    assert "  digits: steps=3000, threads=1" in result.output  # the recipe
+    assert "  digits: steps=3000" in result.output      # the recipe
     # Without --settings nothing is listed (and, as tested elsewhere, torch is not imported).
     plain = CliRunner().invoke(cli, ["info", "--variant", "infogan"])
     assert "augment_thickness" not in plain.output

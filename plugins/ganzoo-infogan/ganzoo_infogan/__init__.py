@@ -7,9 +7,9 @@ from ganzoo import hookimpl
 def register_variants(register):
     register("infogan", "ganzoo_infogan.variant:InfoGAN", task="unconditional",
              summary="InfoGAN (Chen et al. 2016): categorical + continuous codes made "
-                     "interpretable by a mutual-information bound (Q head on D's trunk); "
-                     "beyond the paper, Q's category is made invariant to style-changing "
-                     "augmentations (IIC on real images, augmented fakes), still unsupervised",
+                     "interpretable by a mutual-information bound (Q head on D's trunk), "
+                     "as in the paper; --set invariant_clustering=true adds the digits "
+                     "additions beyond it (IIC on real images, augmented fakes)",
              paper="https://arxiv.org/abs/1606.03657", default_data="digits")
 
 

@@ -14,6 +14,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ganzoo.errors import GanzooError
+
+#: Mean border brightness (in [0, 1]) above which images are taken for a light background.
+LIGHT_BORDER = 0.5
+
 
 def _uniform(n: int, limit: float, like: Tensor) -> Tensor:
     return (torch.rand(n, device=like.device, dtype=like.dtype) * 2 - 1) * limit
@@ -66,3 +71,16 @@ def style_augment(images: Tensor, *, thickness: float) -> Tensor:
     has the sweep).
     """
     return random_contrast(random_thickness(random_affine(images), thickness)).clamp(-1, 1)
+
+
+def require_dark_background(images: Tensor) -> None:
+    """Refuse images in [0, 1] whose border is mostly light: the views pad with black and
+    treat bright pixels as ink, so on dark-on-light images they would change what is drawn."""
+    border = torch.cat([images[..., 0, :], images[..., -1, :], images[..., :, 0],
+                        images[..., :, -1]], dim=-1)
+    brightness = float(border.float().mean())
+    if brightness > LIGHT_BORDER:
+        raise GanzooError(f"invariant_clustering's style views assume light strokes on a dark "
+                          f"background, and this data's image borders average {brightness:.2f} "
+                          f"(light); drop invariant_clustering (and real_invariance_weight, "
+                          f"fake_augment) to train the paper's InfoGAN")
