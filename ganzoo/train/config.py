@@ -52,6 +52,11 @@ class TrainConfig:
         channels_last: keep 4-D weights and image batches in channels-last (NHWC) memory, the
             layout oneDNN's CPU convolutions and CUDA tensor cores prefer; the math is the same
             (SRResNet 8×48 at batch 16, bf16, 1 CPU thread: 92-95 ms per step vs 118-134).
+        compile: run the variant's networks through ``torch.compile`` (inductor; on CPU it
+            needs a C++ compiler). The first iterations compile (tens of seconds per network);
+            gradient penalties run their discriminator call eagerly (compiled graphs cannot be
+            differentiated twice); checkpoints and the saved model are an eager run's. Whether
+            it pays depends on the networks and device: ``benchmarks/train_throughput.py``.
     """
 
     steps: int = 2000
@@ -70,3 +75,4 @@ class TrainConfig:
     batchnorm_sync: Literal["none", "average", "sync"] = "none"
     threads: int | None = None
     channels_last: bool = False
+    compile: bool = False

@@ -64,6 +64,7 @@ from ..thread_choice import usable_cpus
 from . import batchnorm_sync, distributed
 from .batches import BatchStream
 from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+from .compiled_networks import compile_networks
 from .config import TrainConfig
 from .ema import EMA
 from .interrupt import StopRequest
@@ -153,6 +154,8 @@ class Trainer:
             model = model.to(memory_format=torch.channels_last)
         model.train()
         self.batchnorm = batchnorm_sync.prepare(model, cfg.batchnorm_sync, world, device)
+        if cfg.compile:  # after SyncBatchNorm swaps layers; state-dict keys stay eager ones
+            compile_networks(model)
         if world > 1:
             distributed.broadcast_module(model)
 
