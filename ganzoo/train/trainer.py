@@ -64,7 +64,7 @@ from ..thread_choice import usable_cpus
 from . import batchnorm_sync, distributed
 from .batches import BatchStream
 from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
-from .compiled_networks import compile_networks
+from .compiled_networks import compile_networks, eager_forward
 from .config import TrainConfig
 from .ema import EMA
 from .interrupt import StopRequest
@@ -394,7 +394,8 @@ class Trainer:
         model.eval()
         # Only rank 0 previews: whatever it draws must not shift its training stream. (The
         # standing-statistics pass runs no collective, even with SyncBatchNorm layers.)
-        with side_stream(self.config.seed):
+        # Eager even with compile=true: a few forwards in eval mode, not worth new graphs.
+        with side_stream(self.config.seed), eager_forward():
             try:
                 if ema is not None:
                     with self._averaged(model, ema, self.device):
@@ -424,7 +425,7 @@ class Trainer:
         with ema.applied():
             model.eval()  # dropout as when sampling; recompute_batchnorm trains only BN layers
             try:
-                with side_stream(cfg.seed):
+                with side_stream(cfg.seed), eager_forward():  # hooks would recompile
                     recompute_batchnorm([getattr(model, n) for n in model.generator_names],
                                         feed, cfg.ema_bn_batches)
             finally:
