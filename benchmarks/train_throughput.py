@@ -429,6 +429,9 @@ def main(argv=None) -> str:
     folder = args.folder / f"{args.photos}"
     print(f"photos: {folder} ({args.photos} JPEGs)", flush=True)
     make_photo_folder(folder, args.photos)
+    ganzoo_path = (f"DataLoader with {args.workers} workers (--set workers={args.workers})"
+                   if trainer_takes_workers() else
+                   "the Trainer's in-process batch stream (this ganzoo has no workers setting)")
     results, pipelines = {}, {}
     with tempfile.TemporaryDirectory(prefix="ganzoo-throughput-") as scratch:
         for key in keys:
@@ -436,19 +439,22 @@ def main(argv=None) -> str:
                                         Path(scratch) / key)
             pipelines[key] = pipeline_rates(chosen[key], folder, args.pipeline_batches,
                                             args.pipeline_workers)
-    ganzoo_path = (f"DataLoader with {args.workers} workers (--set workers={args.workers})"
-                   if trainer_takes_workers() else
-                   "the Trainer's in-process batch stream (this ganzoo has no workers setting)")
+            # The table so far after every model: a run cut short keeps what it measured.
+            text = finished_table(results, pipelines, args, device, chosen, ganzoo_path)
+            if args.out:
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                args.out.write_text(text)
+    print(text)
+    return text
+
+
+def finished_table(results, pipelines, args, device, chosen, ganzoo_path) -> str:
     text = table(results, pipelines, args, device, chosen, ganzoo_path)
     try:
         uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
         text += f"uptime after the run: {uptime}\n"
     except OSError:
         pass
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
     return text
 
 

@@ -51,6 +51,7 @@ def losses(compile: bool) -> list[dict]:
     return trainer.history
 
 
+@pytest.mark.slow
 def test_compiled_training_follows_the_eager_loss_trajectory_with_a_penalty(needs_compile):
     from torch._dynamo.utils import counters
 
@@ -65,6 +66,7 @@ def test_compiled_training_follows_the_eager_loss_trajectory_with_a_penalty(need
             assert b[key] == pytest.approx(a[key], rel=LOSS_RTOL, abs=1e-6), (a["step"], key)
 
 
+@pytest.mark.slow
 def test_a_compiled_run_checkpoints_eager_keys_resumes_and_samples(tmp_path, needs_compile):
     out = tmp_path / "run"
     args = ["train", "gan", "--data", "ring8", "--steps", "3", "--out", str(out),
@@ -88,6 +90,7 @@ def test_a_compiled_run_checkpoints_eager_keys_resumes_and_samples(tmp_path, nee
     assert ganzoo.load(str(out)).sample(8, seed=0).shape == (8, 2)
 
 
+@pytest.mark.slow
 def test_compile_without_a_working_compiler_is_one_line_naming_the_fix(tmp_path):
     # A real failure, not a mock: inductor pointed at a C++ compiler that does not exist, with
     # an empty kernel cache so nothing compiled before can stand in.

@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -52,6 +53,7 @@ def test_photo_folder_is_made_once_and_split_in_two(tmp_path):
     assert (root / "trainA" / "photo_00000.jpg").stat().st_mtime_ns == before
 
 
+@pytest.mark.slow
 def test_smallest_configuration_runs_and_prints_both_ratios(tmp_path):
     command = load_command()
     out = tmp_path / "table.txt"
