@@ -235,7 +235,10 @@ def ganzoo_train(case: Case, root: Path, iterations: int, workers: int, device: 
     from ganzoo.cli import _add_core_commands, cli
 
     _add_core_commands()
-    settings = {**case.settings, **extra, "sample_every": 500, "checkpoint_every": 500,
+    # The plain loop's settings unless ``extra`` says otherwise: a variant's recipe may turn
+    # channels-last or bf16 on for its data kind (SRResNet's does).
+    same = {"precision": "fp32", "channels_last": False, "compile": False}
+    settings = {**case.settings, **same, **extra, "sample_every": 500, "checkpoint_every": 500,
                 "preview_count": min(8, case.batch_size), "ema_bn_batches": 2}
     if trainer_takes_workers():
         settings["workers"] = workers
