@@ -14,13 +14,15 @@ import torch
 from torch import Tensor, nn
 
 from ..errors import GanzooError
+from ..train.compiled_networks import eager_forward
 
 
 def _input_gradient_norm_sq(discriminator: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
     """Per-sample ``||∇_x D(x)||²``; ``create_graph`` so the penalty itself trains D."""
     _refuse_fp16(x)
     x = x.detach().requires_grad_(True)
-    scores = discriminator(x)
+    with eager_forward():  # compiled graphs cannot be differentiated twice (compile=true)
+        scores = discriminator(x)
     (grad,) = torch.autograd.grad(scores.sum(), x, create_graph=True)
     return grad.flatten(1).pow(2).sum(1)
 

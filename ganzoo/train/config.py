@@ -69,6 +69,11 @@ class TrainConfig:
             steps and inside gradient penalties, so D cannot memorise a few hundred images and G
             still learns through them; image data only. (Not ``augment``: ``paired:`` and
             ``unpaired:`` data take an ``augment`` option, their random crops and flips.)
+        compile: run the variant's networks through ``torch.compile`` (inductor; on CPU it
+            needs a C++ compiler). The first iterations compile (tens of seconds per network);
+            gradient penalties run their discriminator call eagerly (compiled graphs cannot be
+            differentiated twice); checkpoints and the saved model are an eager run's. Whether
+            it pays depends on the networks and device: ``benchmarks/train_throughput.py``.
     """
 
     steps: int = 2000
@@ -90,3 +95,4 @@ class TrainConfig:
     workers: int | None = None
     cache: Literal["none", "ram"] = "none"
     diffaugment: str = ""
+    compile: bool = False

@@ -65,6 +65,7 @@ from ..thread_choice import usable_cpus
 from . import batchnorm_sync, distributed
 from .batches import BatchStream
 from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+from .compiled_networks import compile_networks, eager_forward
 from .config import TrainConfig
 from .discriminator_augment import augmented_discriminators, check_diffaugment
 from .ema import EMA
@@ -156,6 +157,8 @@ class Trainer:
             model = model.to(memory_format=torch.channels_last)
         model.train()
         self.batchnorm = batchnorm_sync.prepare(model, cfg.batchnorm_sync, world, device)
+        if cfg.compile:  # after SyncBatchNorm swaps layers; state-dict keys stay eager ones
+            compile_networks(model)
         if world > 1:
             distributed.broadcast_module(model)
 
@@ -403,7 +406,8 @@ class Trainer:
         model.eval()
         # Only rank 0 previews: whatever it draws must not shift its training stream. (The
         # standing-statistics pass runs no collective, even with SyncBatchNorm layers.)
-        with side_stream(self.config.seed):
+        # Eager even with compile=true: a few forwards in eval mode, not worth new graphs.
+        with side_stream(self.config.seed), eager_forward():
             try:
                 if ema is not None:
                     with self._averaged(model, ema, self.device):
@@ -433,7 +437,7 @@ class Trainer:
         with ema.applied():
             model.eval()  # dropout as when sampling; recompute_batchnorm trains only BN layers
             try:
-                with side_stream(cfg.seed):
+                with side_stream(cfg.seed), eager_forward():  # hooks would recompile
                     recompute_batchnorm([getattr(model, n) for n in model.generator_names],
                                         feed, cfg.ema_bn_batches)
             finally:
