@@ -41,7 +41,8 @@ def test_a_new_run_on_a_busy_machine_takes_one_thread_and_resume_keeps_it(tmp_pa
     # Every usable core busy with another process: the run must not fight them.
     spinners = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(usable_cpus())]
     try:
-        first = train(*SMALL, "--steps", "2", "--set", "checkpoint_every=1", "--out", str(out))
+        # 5 steps: the thread count is said with the time estimate, after 4 iterations.
+        first = train(*SMALL, "--steps", "5", "--set", "checkpoint_every=1", "--out", str(out))
     finally:
         for spinner in spinners:
             spinner.kill()
@@ -50,13 +51,13 @@ def test_a_new_run_on_a_busy_machine_takes_one_thread_and_resume_keeps_it(tmp_pa
     assert "--resume keeps this count" in first.stderr
     assert run_threads(out) == (1, 1)
     # Now idle (or whatever the machine does): the resumed segment keeps the recorded count.
-    again = train("--resume", "--out", str(out), "--steps", "4")
+    again = train("--resume", "--out", str(out), "--steps", "10")
     assert "training on" not in again.stderr
     assert run_threads(out) == (1, 1)
 
 
 def test_an_explicit_thread_count_is_kept_and_not_announced(tmp_path):
     out = tmp_path / "run"
-    done = train(*SMALL, "--steps", "1", "--set", "threads=1", "--out", str(out))
+    done = train(*SMALL, "--steps", "5", "--set", "threads=1", "--out", str(out))
     assert "training on" not in done.stderr
     assert run_threads(out) == (1, 1)

@@ -142,14 +142,18 @@ def dataset_options(settings: dict[str, Any]) -> dict[str, Any]:
 SLOW_RUN_SECONDS = 3600
 
 
-def estimate_printer(variant: str, settings: dict[str, Any], train_config):
-    """What `Trainer` calls after its first iterations: one line with the measured seconds
-    per iteration and the time left, plus a hint when a CPU run would take hours."""
+def estimate_printer(variant: str, settings: dict[str, Any], train_config,
+                     threads_note: str | None = None):
+    """What `Trainer` calls after its first iterations: the thread count a new run chose (if
+    it chose one), one line with the measured seconds per iteration and the time left, plus a
+    hint when a CPU run would take hours."""
     from ..building import variant_class
 
     _, cls = variant_class(variant)
 
     def report(per_step: float, left: int) -> None:
+        if threads_note:
+            click.echo(threads_note, err=True)
         total = per_step * left
         click.echo(f"{per_step:.2f} s per iteration; {left} more take about "
                    f"{format_duration(total)}", err=True)
@@ -167,7 +171,8 @@ def estimate_printer(variant: str, settings: dict[str, Any], train_config):
 
 
 def pin_threads_to_idle_cores(train_config, settings: dict[str, Any]):
-    """A new CPU run with no thread count set gets one from the cores idle now, the way
+    """(config, note): a new CPU run with no thread count set gets one from the cores idle now,
+    the way
     ``ganzoo sample`` chooses (`ganzoo.thread_choice`): on a busy machine torch's default ran
     12-30x slower than one thread. The count is recorded in ``train.json`` with the run's
     settings, so ``--resume`` keeps it: another count changes the floating-point summation
@@ -177,15 +182,17 @@ def pin_threads_to_idle_cores(train_config, settings: dict[str, Any]):
     device = train_config.device
     on_cpu = device == "cpu" or (device == "auto" and not _cuda_available())
     if train_config.threads or not on_cpu or int(os.environ.get("WORLD_SIZE", "1")) > 1:
-        return train_config  # set by the run, or torchrun's processes share the machine
+        return train_config, None  # set by the run, or torchrun's processes share the machine
     from ..thread_choice import threads_and_load, usable_cpus
 
     threads, busy = threads_and_load()
     settings["explicit"]["threads"] = threads
-    load = f"{busy:.0f} of {usable_cpus()} cores busy now" if busy is not None else "idle cores"
-    click.echo(f"training on {threads} torch thread{'s' if threads != 1 else ''} ({load}; "
-               f"--set threads=N to choose; --resume keeps this count)", err=True)
-    return dataclasses.replace(train_config, threads=threads)
+    load = f"{busy:.0f} of {usable_cpus()} cores busy at the start" if busy is not None else \
+        "the idle cores"
+    # Said once training runs (with the time estimate), so a refused run stays one line.
+    note = (f"training on {threads} torch thread{'s' if threads != 1 else ''} ({load}; "
+            f"--set threads=N to choose; --resume keeps this count)")
+    return dataclasses.replace(train_config, threads=threads), note
 
 
 def _cuda_available() -> bool:
@@ -351,8 +358,9 @@ def _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out,
     dataset = as_training_data(load_dataset(settings["data"], **dataset_options(settings)))
     model_values, train_values = split_values(settings, dataset.config_hints)
     train_config = build_config(TrainConfig, train_values, where="--set")
+    threads_note = None
     if new_run:
-        train_config = pin_threads_to_idle_cores(train_config, settings)
+        train_config, threads_note = pin_threads_to_idle_cores(train_config, settings)
     seed_everything(train_config.seed)
     model = build_model(variant, model_values, where="--set")
     check_diffaugment(model, train_config.diffaugment)
@@ -392,7 +400,8 @@ def _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out,
     kind = settings["data"].split(":", 1)[0]
     trainer = Trainer(model, dataset, train_config, out_dir=out,
                       card={"datasets": kind, "recipe": command_line},
-                      on_estimate=estimate_printer(variant, settings, train_config))
+                      on_estimate=estimate_printer(variant, settings, train_config,
+                                                   threads_note))
     try:
         summary = trainer.fit(resume=resume)
     except BaseException:
