@@ -33,7 +33,7 @@ PREFETCH_BATCHES = 2
 MAX_DEFAULT_WORKERS = 8
 #: Up to this many CPUs per training process the default is `SMALL_MACHINE_WORKERS`.
 SMALL_MACHINE_CPUS = 2
-#: Measured on 2 shared cores (benchmarks/results/data_workers.txt, DCGAN 64 px on 2,000
+#: Measured on 2 shared cores (benchmarks/results/data_workers.txt: a 64-px conv GAN on 2,000
 #: JPEGs, 1 thread): 1 or 2 workers trained at 0.90x / 0.88x the in-process rate (pooled
 #: medians); the worker competes for the two cores the step it would overlap with needs.
 SMALL_MACHINE_WORKERS = 0

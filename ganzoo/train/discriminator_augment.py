@@ -5,11 +5,11 @@ scores, the G step's scores (and real ones, for relativistic losses), and the gr
 which call D on their own inputs. A forward pre-hook on each of the model's
 ``discriminator_names`` networks augments the first argument there, so all of those see augmented
 images and gradients flow through the augmentation (to G in its step; to the un-augmented input
-in R1/R2 and WGAN-GP, as in the paper's StyleGAN2 runs). The hooks live only while the loop runs,
+in the R1/R2 and gradient penalties, as the DiffAugment paper does). The hooks live only while the loop runs,
 so previews, the saved model and evaluation never see them.
 
-A discriminator input that stacks several images along the channels (PacGAN packing, pix2pix's
-source-and-output pair) is treated as one image: one shift, one cutout and one colour change per
+A discriminator input that stacks several images along the channels (packed samples, a
+conditional D's source-and-output pair) is treated as one image: one shift, one cutout and one colour change per
 row, the same for real and fake rows, which is what keeps D's task honest.
 """
 
