@@ -15,13 +15,12 @@ several ways in one run, in alternating order so a change of machine load hits e
 
 Images/s is the steady state: optimizer steps are time-stamped from outside
 (`ganzoo_benchmarks.training_clocks`), the first ``--warmup`` iterations (caches, compilation)
-are left out. The engine's previews and checkpoints run every 500 iterations by default, so
-they fall outside these short windows (their cost is amortized over 500 iterations). The data
-wait is the time spent in ``next(batches)`` inside the window. The data pipeline alone is
-ganzoo's dataset read through a ``DataLoader`` with 0, 1, 2, ... workers.
-
-Which data path ganzoo ran is printed: a ``DataLoader`` with ``--workers`` processes where the
-Trainer accepts ``--set workers=N``, else its in-process batch stream.
+are left out. Every ``ganzoo`` run writes one preview grid and one checkpoint inside its timed
+window (``sample_every`` = ``checkpoint_every`` = ``--iterations``); their cost (the slowest
+iteration less the median one) is printed, and ganzoo's images/s is given at the engine's
+default cadence (one of each every 500 iterations), EMA and logging included. The data wait is the time spent in
+``next(batches)`` inside the window. The data pipeline alone is ganzoo's dataset read through a
+``DataLoader`` with 0, 1, 2, ... workers.
 
 Reproduce:  .venv/bin/python benchmarks/train_throughput.py [--quick] [--models dcgan,cyclegan,srresnet]
             [--device cuda] [--out benchmarks/results/train_throughput.txt]
@@ -35,6 +34,7 @@ import os
 import platform
 import random
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +47,10 @@ from torch.utils.data import DataLoader, Dataset
 
 from ganzoo_benchmarks.photo_folder import make_photo_folder
 from ganzoo_benchmarks.training_clocks import DataWaitClock, IterationClock
+from ganzoo.train.config import TrainConfig
+
+#: The engine's default cadence of previews and checkpoints (iterations).
+DEFAULT_EVERY = min(TrainConfig.sample_every, TrainConfig.checkpoint_every)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -223,14 +227,8 @@ def plain_loop(case: Case, root: Path, iterations: int, workers: int, device: to
 
 
 # ----- ganzoo's side -------------------------------------------------------------------------
-def trainer_takes_workers() -> bool:
-    from ganzoo.train.config import TrainConfig
-
-    return "workers" in {f.name for f in dataclasses.fields(TrainConfig)}
-
-
 def ganzoo_train(case: Case, root: Path, iterations: int, workers: int, device: torch.device,
-                 extra: dict, out: Path) -> None:
+                 extra: dict, out: Path, every: int) -> None:
     """``ganzoo train`` in this process (so the clocks see its optimizer steps)."""
     from ganzoo.cli import _add_core_commands, cli
 
@@ -238,10 +236,9 @@ def ganzoo_train(case: Case, root: Path, iterations: int, workers: int, device: 
     # The plain loop's settings unless ``extra`` says otherwise: a variant's recipe may turn
     # channels-last or bf16 on for its data kind (SRResNet's does).
     same = {"precision": "fp32", "channels_last": False, "compile": False}
-    settings = {**case.settings, **same, **extra, "sample_every": 500, "checkpoint_every": 500,
+    settings = {**case.settings, **same, **extra, "sample_every": every, "checkpoint_every": every,
                 "preview_count": min(8, case.batch_size), "ema_bn_batches": 2}
-    if trainer_takes_workers():
-        settings["workers"] = workers
+    settings["workers"] = workers
     args = ["train", case.variant, "--data", f"{case.data}:{root}", "--steps", str(iterations),
             "--batch-size", str(case.batch_size), "--device", str(device), "--out", str(out),
             "--force"]
@@ -250,14 +247,23 @@ def ganzoo_train(case: Case, root: Path, iterations: int, workers: int, device: 
     cli.main(args=args, standalone_mode=False)
 
 
-def timed(run, case: Case, warmup: int, device: torch.device) -> dict:
-    """Run one side under both clocks; images/s and data-wait share of the steady state."""
+def timed(run, case: Case, warmup: int, device: torch.device, periodic: bool = False) -> dict:
+    """Run one side under both clocks; images/s and data-wait share of the steady state.
+
+    ``periodic``: the window holds one preview + checkpoint (a ganzoo run). Its cost is the
+    slowest iteration less the median one; images/s is then given at the engine's default
+    cadence (one preview and one checkpoint every `DEFAULT_EVERY` iterations)."""
     clock, waits = IterationClock(case.optimizer_steps, device), DataWaitClock()
     with clock.running(), waits.running():
         run()
     start, end, n = clock.window(warmup)
-    images = n * case.batch_size * (2 if case.data == "unpaired" else 1)
-    return {"images_per_s": images / (end - start), "seconds_per_iteration": (end - start) / n,
+    ends = clock.iteration_ends()[max(1, warmup) - 1:]
+    gaps = [b - a for a, b in zip(ends, ends[1:])]
+    event = max(0.0, max(gaps) - statistics.median(gaps)) if periodic and len(gaps) > 1 else 0.0
+    per_iteration = (end - start - event) / n + event / DEFAULT_EVERY
+    images = case.batch_size * (2 if case.data == "unpaired" else 1)
+    return {"images_per_s": images / per_iteration, "seconds_per_iteration": per_iteration,
+            "periodic_seconds": event if periodic else None,
             "data_wait": waits.waited(start, end) / (end - start),
             "data_path": "+".join(sorted(waits.sources)) or "none"}
 
@@ -267,29 +273,40 @@ def measure_case(key: str, case: Case, root: Path, args, device: torch.device,
     """Every way of training ``case``, in ``args.rounds`` rounds of alternating order."""
     total = args.warmup + args.iterations
     fast = {"channels_last": True, "precision": "auto"}
+    # One preview and one checkpoint fall inside each timed window (after iteration
+    # ``--iterations``, which is past the warm-up whenever iterations > warmup).
+    every = args.iterations
     ways = {"plain": lambda: plain_loop(case, root, total, args.workers, device),
             "ganzoo": lambda: ganzoo_train(case, root, total, args.workers, device, {},
-                                           scratch / "same"),
+                                           scratch / "same", every),
             "ganzoo fast": lambda: ganzoo_train(case, root, total, args.workers, device, fast,
-                                                scratch / "fast")}
+                                                scratch / "fast", every)}
     if not args.no_compile and key in args.compile_models:
         ways["ganzoo fast+compile"] = lambda: ganzoo_train(
             case, root, total, args.workers, device, {**fast, "compile": True},
-            scratch / "compiled")
+            scratch / "compiled", every)
     results: dict[str, list[dict]] = {name: [] for name in ways}
     names = list(ways)
     for round_index in range(args.rounds):
         for name in names if round_index % 2 == 0 else names[::-1]:
             print(f"  {case.name}: {name} (round {round_index + 1}/{args.rounds})", flush=True)
-            results[name].append(timed(ways[name], case, args.warmup, device))
+            results[name].append(timed(ways[name], case, args.warmup, device,
+                                       periodic=name != "plain"))
     return {name: merge(runs) for name, runs in results.items()}
 
 
+def periodic(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.2f}"
+
+
 def merge(runs: list[dict]) -> dict:
-    """Rounds combined: total images over total time (a mean rate), mean data-wait share."""
+    """Rounds combined: total images over total time (a mean rate), mean data-wait share and
+    mean cost of a preview + checkpoint."""
     seconds = sum(r["seconds_per_iteration"] for r in runs)
     rate = sum(r["images_per_s"] * r["seconds_per_iteration"] for r in runs) / seconds
+    events = [r["periodic_seconds"] for r in runs if r["periodic_seconds"] is not None]
     return {"images_per_s": rate, "data_wait": sum(r["data_wait"] for r in runs) / len(runs),
+            "periodic_seconds": statistics.mean(events) if events else None,
             "data_path": runs[0]["data_path"], "rounds": [r["images_per_s"] for r in runs]}
 
 
@@ -341,10 +358,12 @@ def table(results: dict, pipelines: dict, args, device, cases_run, ganzoo_path: 
     lines = [machine_line(device),
              f"ganzoo data path: {ganzoo_path}; plain: DataLoader, {args.workers} workers; "
              f"warm-up {args.warmup} + {args.iterations} timed iterations x {args.rounds} "
-             f"alternating rounds; images/s counts every image a step consumes (CycleGAN: A and B)",
+             f"alternating rounds; images/s counts every image a step consumes (CycleGAN: A and B); "
+             f"ganzoo's images/s: one preview + checkpoint every {DEFAULT_EVERY} iterations (the "
+             f"default; their measured cost is the preview+ckpt column)",
              "",
              f"{'model':<26}{'way':<22}{'images/s':>10}{'vs plain':>10}{'data wait':>11}"
-             f"  rounds (images/s)"]
+             f"{'preview+ckpt s':>16}  rounds (images/s)"]
     ratios = []
     for key, ways in results.items():
         case = cases_run[key]
@@ -355,7 +374,8 @@ def table(results: dict, pipelines: dict, args, device, cases_run, ganzoo_path: 
             ratio = row["images_per_s"] / plain
             mark = " *" if name == best_fast and len(fast_names) > 1 else ""
             lines.append(f"{case.name:<26}{name + mark:<22}{row['images_per_s']:>10.1f}"
-                         f"{ratio:>9.2f}x{row['data_wait']:>10.1%}  "
+                         f"{ratio:>9.2f}x{row['data_wait']:>10.1%}"
+                         f"{periodic(row['periodic_seconds']):>16}  "
                          f"{', '.join(f'{r:.1f}' for r in row['rounds'])}")
         ratios.append((case.name, ways["ganzoo"]["images_per_s"] / plain,
                        ways[best_fast]["images_per_s"] / plain, best_fast))
@@ -432,9 +452,7 @@ def main(argv=None) -> str:
     folder = args.folder / f"{args.photos}"
     print(f"photos: {folder} ({args.photos} JPEGs)", flush=True)
     make_photo_folder(folder, args.photos)
-    ganzoo_path = (f"DataLoader with {args.workers} workers (--set workers={args.workers})"
-                   if trainer_takes_workers() else
-                   "the Trainer's in-process batch stream (this ganzoo has no workers setting)")
+    ganzoo_path = f"DataLoader with {args.workers} workers (--set workers={args.workers})"
     results, pipelines = {}, {}
     with tempfile.TemporaryDirectory(prefix="ganzoo-throughput-") as scratch:
         for key in keys:

@@ -42,7 +42,13 @@ def build_config(config_cls: type, values: dict[str, Any] | None = None, *, wher
         raise GanzooError(f"{where}: unknown key(s) {', '.join(unknown)}{hint} for "
                           f"{config_cls.__name__}; valid keys: {', '.join(sorted(fields))}")
     hints = typing.get_type_hints(config_cls)
-    coerced = {k: _coerce(v, hints.get(k, Any), f"{where}.{k}") for k, v in values.items()}
+    coerced = {}
+    for key, value in values.items():
+        try:
+            coerced[key] = _coerce(value, hints.get(key, Any), f"{where}.{key}")
+        except GanzooError as exc:
+            raise GanzooError(f"{exc}{_example(key, fields[key].default, hints.get(key), where)}"
+                              ) from None
     for key, value in coerced.items():
         default = fields[key].default
         # A count or size (an int setting whose default is not negative) cannot be negative.
@@ -54,6 +60,32 @@ def build_config(config_cls: type, values: dict[str, Any] | None = None, *, wher
 
 #: No setting is a count or size beyond this; bigger ones would only exhaust memory.
 _INT_LIMIT = 2**31 - 1
+
+
+#: A value of each scalar type, for settings whose default (None: automatic) shows none.
+_TYPE_EXAMPLES = {int: "2", float: "0.5", bool: "true"}
+
+
+def _example(key: str, default: Any, hint: Any, where: str) -> str:
+    """How to write ``key`` correctly: its default (or a value of its type where the default
+    is None), in the syntax of ``where``."""
+    whose = "its default"
+    if default is None:  # automatic unless set: show a value of the field's other type
+        kinds = [a for a in typing.get_args(hint) if a is not type(None)]
+        text = _TYPE_EXAMPLES.get(kinds[0]) if len(kinds) == 1 else None
+        whose = "or leave it unset"
+    elif isinstance(default, bool):
+        text = str(default).lower()
+    elif isinstance(default, tuple):
+        text = f"[{','.join(map(str, default))}]"
+    elif isinstance(default, (int, float, str)):
+        text = str(default)
+    else:
+        text = None
+    if text is None:
+        return ""
+    return (f" (e.g. --set {key}={text}, {whose})" if where == "--set" else
+            f" (e.g. {key}: {text}, {whose})")
 
 
 def _short(value: Any) -> str:

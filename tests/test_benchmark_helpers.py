@@ -78,10 +78,28 @@ def test_mode_collapse_table_summarises_seeds_and_adds_the_published_rows():
     ours = lines[1]  # "gan" has no runs: no row
     assert ours.startswith("ring8   ganzoo best")
     assert "8.00 ± 0.00" in ours and "97.50 ± 0.71" in ours
-    assert ours.split()[-3:] == ["86.0", "160.0", "8000"]  # the worst run's wall and CPU time
+    # the worst run's wall and CPU time, then the seeds at full coverage
+    assert ours.split()[-4:] == ["86.0", "160.0", "8000", "2/2"]
     assert [line.split(":")[0].split(maxsplit=1)[1] for line in lines[2:]] == [
         "PacGAN Table 1", "PacGAN Table 1"]  # ring8's published rows: GAN, PacGAN2
     assert "6.3" in lines[2] and "98.2" in lines[2]
+
+
+def test_mode_collapse_seeds_parse_and_each_seed_gets_a_row_marked_tuned_or_unseen():
+    from ganzoo_benchmarks.mode_collapse_runs import parse_seeds, seed_rows, table
+
+    assert parse_seeds("3") == [0, 1, 2]
+    assert parse_seeds("5-7") == [5, 6, 7]
+    assert parse_seeds("0,3,10-11") == [0, 3, 10, 11]
+    with pytest.raises(ValueError, match="0-9"):
+        parse_seeds("a-b")
+    rows = [{"config": "best", "dataset": "grid25", "seed": seed, "modes": modes,
+             "high_quality": 95.0, "reverse_kl": 0.1, "steps": 9000, "train_seconds": 90.0,
+             "cpu_seconds": 180.0} for seed, modes in [(7, 25), (2, 24)]]
+    lines = seed_rows(rows, tuned={2}).splitlines()
+    assert [line.split()[2:5] for line in lines[1:]] == [["2", "tuned", "24"],
+                                                         ["7", "unseen", "25"]]
+    assert table(rows, ["grid25"], ["best"]).splitlines()[1].split()[-1] == "1/2"
 
 
 def test_digits_subset_serves_the_chosen_digits_on_both_paths():

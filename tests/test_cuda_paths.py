@@ -2,7 +2,6 @@
 with the reason, everywhere else): fp16 with and without a gradient penalty, bf16 autocast,
 fused Adam, pinned memory, compiled networks, torchrun with the nccl backend."""
 
-import dataclasses
 import json
 import os
 import subprocess
@@ -70,10 +69,6 @@ def test_fused_adam_runs_on_cuda():
 
 
 def test_image_batches_come_from_pinned_memory(tmp_path, monkeypatch):
-    from ganzoo.train.config import TrainConfig as Config
-
-    if "workers" not in {f.name for f in dataclasses.fields(Config)}:
-        pytest.skip("this Trainer has no DataLoader pipeline (--set workers) to pin memory in")
     from torch.utils.data import dataloader
 
     seen = []

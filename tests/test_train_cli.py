@@ -64,6 +64,12 @@ def test_resume_continues_with_saved_settings(tmp_path):
     (["gan", "--resume"], "--resume needs --out"),
     (["nosuch", "--data", "grid25"], "unknown variant 'nosuch'"),
     (["gan", "--data", "grid25", "--set", "pack=two"], "expected an integer"),
+    # A badly typed value names a correct one: the default, or a value of its type where the
+    # default is None (automatic).
+    (["gan", "--data", "grid25", "--set", "pack=two"], "(e.g. --set pack=1, its default)"),
+    (["dcgan", "--data", "digits", "--set", "workers=abc"],
+     "(e.g. --set workers=2, or leave it unset)"),
+    (["gan", "--data", "grid25", "--set", "betas=0.5"], "(e.g. --set betas=[0.5,0.999]"),
 ])
 def test_bad_input_is_one_line_error(args, message):
     result = CliRunner().invoke(cli, ["train", *args])
@@ -90,3 +96,17 @@ def test_dcgan_on_digits_uses_data_hints_and_writes_an_image_grid(tmp_path):
     from PIL import Image
 
     assert Image.open(out / "samples.png").size[0] >= 8 * 8 * 4  # 64 upscaled digits
+
+
+def test_the_hours_on_a_cpu_hint_offers_the_small_preset_only_where_it_shrinks_the_run(capsys):
+    from types import SimpleNamespace
+
+    from ganzoo.cli.train import SLOW_RUN_SECONDS, estimate_printer
+
+    cpu = SimpleNamespace(device="cpu")
+    for image_size, hint in [(64, "`--preset small`"), (8, "lower --steps")]:
+        report = estimate_printer("r3gan", {"preset": None}, cpu,
+                                  model_config=SimpleNamespace(image_size=image_size))
+        report(1.0, SLOW_RUN_SECONDS + 1)  # an hour and a second left
+        err = capsys.readouterr().err
+        assert "hours on a CPU" in err and hint in err, (image_size, err)

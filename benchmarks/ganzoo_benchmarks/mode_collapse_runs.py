@@ -12,14 +12,40 @@ import sys
 import time
 from pathlib import Path
 
-#: name → (label, variant, extra `ganzoo train` arguments)
+def _sets(**values) -> list[str]:
+    return [arg for key, value in values.items() for arg in ("--set", f"{key}={value}")]
+
+
+#: The `gan` toy recipes before the seed-robustness work (tuned on seeds 0-4), spelled out so
+#: they stay reproducible whatever the defaults become.
+PREVIOUS = {
+    "grid25": _sets(loss="non-saturating", penalty="r1", penalty_weight=3e-4, pack=1,
+                    hidden=256, d_hidden=192, fused_adam="true", steps=9000, batch_size=384,
+                    lr_decay_start=4500, ema_decay=0.999),
+    "ring8": _sets(loss="non-saturating", penalty="none", pack=1, hidden=192, d_hidden="null",
+                   fused_adam="false", steps=8000, batch_size=512, lr_decay_start=4000,
+                   ema_decay=0.999),
+}
+
+#: name → (label, variant, extra `ganzoo train` arguments, or a dict of them per dataset)
 CONFIGS = {
     "gan": ("GAN (non-saturating), no tricks", "gan",
             ["--set", "penalty=none", "--set", "pack=1", "--set", "ema_decay=0",
              "--set", "lr_decay_start=null"]),
     "wgan-gp": ("WGAN-GP (`ganzoo train wgan-gp` defaults)", "wgan-gp", []),
     "best": ("ganzoo best = `ganzoo train gan` defaults", "gan", []),
+    "previous": ("previous `gan` recipe (NS loss, tuned seeds 0-4)", "gan", PREVIOUS),
+    "rpgan": ("previous recipe, RpGAN loss + R1+R2", "gan",
+              {"grid25": PREVIOUS["grid25"] + _sets(loss="relativistic-pairing",
+                                                    penalty="r1+r2", penalty_weight=3e-4),
+               "ring8": PREVIOUS["ring8"] + _sets(loss="relativistic-pairing",
+                                                  penalty="r1+r2", penalty_weight=1e-4)}),
+    "latent16": ("previous recipe, 16-d latent", "gan",
+                 {d: PREVIOUS[d] + _sets(latent_dim=16) for d in PREVIOUS}),
 }
+
+#: Modes of each mixture: a run with all of them has full coverage.
+MODES = {"grid25": 25, "ring8": 8}
 
 #: Published rows: (source, method) → {dataset: (modes, % high quality)}.
 PUBLISHED = [
@@ -32,10 +58,15 @@ PUBLISHED = [
 
 
 def train_and_score(config: str, dataset: str, seed: int, workdir: Path,
-                    steps: int | None = None) -> dict:
+                    steps: int | None = None, settings: tuple[str, ...] = ()) -> dict:
     """Run ``ganzoo train`` for `CONFIGS` ``config`` on ``dataset`` with ``seed`` in its own
-    process, then score 2,500 samples of the result; the row of numbers and the command."""
+    process, then score 2,500 samples of the result; the row of numbers and the command.
+    ``settings`` are extra ``KEY=VALUE`` passed as ``--set`` (e.g. ``threads=1`` for parallel
+    jobs)."""
     label, variant, extra = CONFIGS[config]
+    extra = list(extra.get(dataset, []) if isinstance(extra, dict) else extra)
+    for setting in settings:
+        extra += ["--set", setting]
     if steps is not None:  # smoke runs only; the table's numbers use each recipe's own steps
         extra = [*extra, "--steps", str(steps)]
     out = workdir / f"{config}-{dataset}-{seed}"
@@ -63,6 +94,37 @@ def train_and_score(config: str, dataset: str, seed: int, workdir: Path,
             "command": " ".join(command[1:]).replace(str(out), "DIR")}
 
 
+def parse_seeds(text: str) -> list[int]:
+    """``"5"`` → seeds 0-4; ``"0-9"`` → 0..9; ``"0,3,10-12"`` → 0, 3, 10, 11, 12."""
+    if text.isdigit():
+        return list(range(int(text)))
+    seeds: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        if not first.isdigit() or (last and not last.isdigit()):
+            raise ValueError(f"seeds must look like 5, 0-9 or 0,3,10-12; got {text!r}")
+        seeds += range(int(first), int(last or first) + 1)
+    return seeds
+
+
+def full_coverage(row: dict) -> bool:
+    """Every mode captured: 25 on grid25, 8 on ring8."""
+    return row["modes"] == MODES[row["dataset"]]
+
+
+def seed_rows(rows: list[dict], tuned: set[int]) -> str:
+    """One line per run, in seed order: which seeds chose the settings ("tuned") and which
+    never did ("unseen")."""
+    lines = [f"{'data':7} {'config':10} {'seed':>5} {'seed was':>8} {'modes':>6} "
+             f"{'% HQ':>7} {'rev. KL':>8} {'wall s':>7}"]
+    for row in sorted(rows, key=lambda r: (r["dataset"], r["config"], r["seed"])):
+        lines.append(f"{row['dataset']:7} {row['config']:10} {row['seed']:>5} "
+                     f"{'tuned' if row['seed'] in tuned else 'unseen':>8} {row['modes']:>6} "
+                     f"{row['high_quality']:>7.2f} {row['reverse_kl']:>8.3f} "
+                     f"{row['train_seconds']:>7.1f}")
+    return "\n".join(lines)
+
+
 def mean_std(values: list[float]) -> str:
     """``mean ± sample standard deviation`` (one value: itself), to two decimals."""
     if any(v == float("inf") for v in values):
@@ -76,7 +138,8 @@ def table(rows: list[dict], datasets: list[str], configs: list[str]) -> str:
     """The benchmark's table: per dataset, each config's runs summarised over seeds, then the
     published rows for that dataset."""
     lines = [f"{'data':7} {'method':44} {'modes':>14} {'% high quality':>16} "
-             f"{'reverse KL':>14} {'wall s/run':>10} {'CPU s/run':>10} {'steps':>6}"]
+             f"{'reverse KL':>14} {'wall s/run':>10} {'CPU s/run':>10} {'steps':>6} "
+             f"{'all modes':>9}"]
     for dataset in datasets:
         for config in configs:
             runs = [r for r in rows if r["dataset"] == dataset and r["config"] == config]
@@ -89,7 +152,8 @@ def table(rows: list[dict], datasets: list[str], configs: list[str]) -> str:
                 f"{mean_std([r['high_quality'] for r in runs]):>16} "
                 f"{mean_std([r['reverse_kl'] for r in runs]):>14} "
                 f"{wall:>10.1f} {(max(cpu) if cpu else float('nan')):>10.1f} "
-                f"{runs[0]['steps']:>6}")
+                f"{runs[0]['steps']:>6} "
+                f"{f'{sum(map(full_coverage, runs))}/{len(runs)}':>9}")
         for source, method, values in PUBLISHED:
             if dataset in values:
                 modes, hq = values[dataset]

@@ -142,8 +142,15 @@ def dataset_options(settings: dict[str, Any]) -> dict[str, Any]:
 SLOW_RUN_SECONDS = 3600
 
 
+def preset_shrinks(preset: dict[str, Any], model_config: Any) -> bool:
+    """Whether ``preset`` would make this run smaller: not when its image size is the run's
+    or larger (a 32-px preset for 8×8 digits would upscale them)."""
+    size, now = preset.get("image_size"), getattr(model_config, "image_size", None)
+    return size is None or now is None or size < now
+
+
 def estimate_printer(variant: str, settings: dict[str, Any], train_config,
-                     threads_note: str | None = None):
+                     threads_note: str | None = None, model_config: Any = None):
     """What `Trainer` calls after its first iterations: the thread count a new run chose (if
     it chose one), one line with the measured seconds per iteration and the time left, plus a
     hint when a CPU run would take hours."""
@@ -160,7 +167,8 @@ def estimate_printer(variant: str, settings: dict[str, Any], train_config,
         device = train_config.device
         on_cpu = device == "cpu" or (device == "auto" and not _cuda_available())
         if total > SLOW_RUN_SECONDS and on_cpu:
-            if "small" in cls.presets and settings.get("preset") != "small":
+            if "small" in cls.presets and settings.get("preset") != "small" and \
+                    preset_shrinks(cls.presets["small"], model_config):
                 click.echo(f"hint: that is hours on a CPU; `--preset small` trains {variant}'s "
                            f"CPU-sized version in minutes (Ctrl-C keeps a checkpoint)", err=True)
             else:
@@ -401,7 +409,7 @@ def _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out,
     trainer = Trainer(model, dataset, train_config, out_dir=out,
                       card={"datasets": kind, "recipe": command_line},
                       on_estimate=estimate_printer(variant, settings, train_config,
-                                                   threads_note))
+                                                   threads_note, model.config))
     try:
         summary = trainer.fit(resume=resume)
     except BaseException:

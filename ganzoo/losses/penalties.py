@@ -105,3 +105,22 @@ def check_lazy(penalty: Callable, name: str, every: int) -> None:
         raise GanzooError(f"penalty_every={every} is lazy regularization, which applies to "
                           f"r1/r2 (StyleGAN2); {name} is enforced at every discriminator step: "
                           f"set penalty_every=1 or use penalty r1")
+
+
+def add_penalty(loss: Tensor, logs: dict, discriminator: Callable[[Tensor], Tensor],
+                real: Tensor, fake: Tensor, *, penalty: Callable | None, name: str,
+                weight: float, every: int, d_steps: Tensor) -> Tensor:
+    """``loss`` plus ``weight`` × ``penalty`` on the discriminator steps it falls on.
+
+    With ``every`` > 1 the penalty is applied on every ``every``-th step at ``weight × every``
+    (StyleGAN2's lazy regularization: the same average strength at a fraction of the cost).
+    ``d_steps`` is the caller's step counter, a registered buffer so checkpoints resume the
+    schedule exactly; it is advanced in place. The penalty's value is logged under ``name``.
+    """
+    every = max(1, int(every))
+    if penalty is not None and weight > 0 and int(d_steps) % every == 0:
+        value = penalty(discriminator, real, fake)
+        loss = loss + weight * every * value
+        logs[name] = value.item()
+    d_steps += 1
+    return loss

@@ -24,7 +24,7 @@ from torch import Tensor
 from ganzoo.errors import GanzooError
 from ganzoo.interfaces import GANModel, StepOutput, TrainingStep
 from ganzoo.losses import generator_loss, get_loss, get_penalty
-from ganzoo.losses.penalties import check_lazy, check_penalty_target
+from ganzoo.losses.penalties import add_penalty, check_lazy, check_penalty_target
 
 
 #: D steps between lazy R1/R2 penalties when ``penalty_every`` is None.
@@ -101,13 +101,10 @@ class NoiseDrivenGAN(GANModel):
             fake = self.generator(self._noise(real.shape[0]))
         loss = self.adversarial.discriminator(self.score(real), self.score(fake))
         logs = {"d_loss": loss.item()}
-        every = self._penalty_every()
-        if self.penalty is not None and self.config.penalty_weight > 0 and \
-                int(self.d_steps) % every == 0:
-            penalty = self.penalty(self.discriminator, self.pack(real), self.pack(fake))
-            loss = loss + self.config.penalty_weight * every * penalty
-            logs[self.config.penalty] = penalty.item()
-        self.d_steps += 1
+        loss = add_penalty(loss, logs, self.discriminator, self.pack(real), self.pack(fake),
+                           penalty=self.penalty, name=self.config.penalty,
+                           weight=self.config.penalty_weight, every=self._penalty_every(),
+                           d_steps=self.d_steps)
         return StepOutput(loss, logs)
 
     def generator_step(self, batch: Any) -> StepOutput:

@@ -27,7 +27,7 @@ from torch import Tensor
 from ganzoo.errors import GanzooError
 from ganzoo.interfaces import GANModel, StepOutput, TrainingStep
 from ganzoo.losses import generator_loss, get_loss, get_penalty
-from ganzoo.losses.penalties import check_lazy
+from ganzoo.losses.penalties import add_penalty, check_lazy
 
 from .networks import R3GANDiscriminator, R3GANGenerator
 
@@ -107,13 +107,10 @@ class R3GAN(GANModel):
             fake = self._fake(real.shape[0])
         loss = self.adversarial.discriminator(self.discriminator(real), self.discriminator(fake))
         logs = {"d_loss": loss.item()}
-        every = max(1, self.config.penalty_every)
-        if self.penalty is not None and self.config.penalty_weight > 0 and \
-                int(self.d_steps) % every == 0:
-            penalty = self.penalty(self.discriminator, real, fake)
-            loss = loss + self.config.penalty_weight * every * penalty
-            logs[self.config.penalty] = penalty.item()
-        self.d_steps += 1
+        c = self.config
+        loss = add_penalty(loss, logs, self.discriminator, real, fake, penalty=self.penalty,
+                           name=c.penalty, weight=c.penalty_weight, every=c.penalty_every,
+                           d_steps=self.d_steps)
         return StepOutput(loss, logs)
 
     def generator_step(self, batch: Any) -> StepOutput:
