@@ -29,8 +29,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ganzoo_benchmarks.mode_collapse_runs import (CONFIGS, parse_seeds, seed_rows, table,
-                                                  train_and_score)
+from ganzoo_benchmarks.mode_collapse_runs import (CONFIGS, parse_seeds, runs_on, seed_rows,
+                                                  table, train_and_score)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -56,7 +56,8 @@ def main() -> None:
     args = parser.parse_args()
 
     settings = tuple(args.settings) + ((f"threads={args.threads}",) if args.threads else ())
-    jobs = [(c, d, s) for d in args.datasets for c in args.configs for s in args.seeds]
+    jobs = [(c, d, s) for d in args.datasets for c in args.configs for s in args.seeds
+            if runs_on(c, d)]
     with tempfile.TemporaryDirectory(prefix="ganzoo-modes-") as tmp:
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             futures = [pool.submit(train_and_score, c, d, s, Path(tmp), args.steps, settings)

@@ -112,3 +112,28 @@ def test_penalties_train_the_discriminator():
         penalty(net, real, fake).backward()
         assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in net.parameters()
                    if p.dim() > 1)
+
+
+def test_the_generator_loss_scores_real_samples_without_a_graph_and_g_gets_the_same_gradient():
+    from torch import nn
+
+    from ganzoo.losses import generator_loss
+
+    torch.manual_seed(0)
+    g = nn.Linear(2, 2)
+    d = nn.Sequential(nn.Linear(2, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1))
+    z, x = torch.randn(16, 2), torch.randn(16, 2)
+    loss = get_loss("relativistic-pairing")
+    graphs = []
+
+    def real_scores():
+        scores = d(x).squeeze(1)
+        graphs.append(scores.requires_grad)
+        return scores
+
+    ours = torch.autograd.grad(generator_loss(loss, d(g(z)).squeeze(1), real_scores),
+                               list(g.parameters()))
+    with_graph = loss.generator(d(g(z)).squeeze(1), real=d(x).squeeze(1))
+    expected = torch.autograd.grad(with_graph, list(g.parameters()))
+    assert graphs == [False]  # no backward through D on the real batch
+    assert all(torch.equal(a, b) for a, b in zip(ours, expected))

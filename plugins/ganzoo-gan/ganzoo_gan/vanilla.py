@@ -1,9 +1,10 @@
 """Vanilla GAN (Goodfellow et al. 2014): MLP generator and discriminator.
 
 For toy 2-D mixtures and for flattened images (the seeds' MNIST experiment). The Config defaults
-plus the per-dataset ``recipes`` are the project's best mode-collapse recipe on the toy
-mixtures (``benchmarks/mode_collapse.py``): non-saturating loss, a light lazy R1 penalty
-(grid25), Adam at 1e-3 decayed linearly to 0, EMA of G.
+plus the per-dataset ``recipes`` are the project's mode-collapse recipes on the toy mixtures
+(``benchmarks/mode_collapse.py``): non-saturating loss, Adam at 1e-3 decayed linearly to 0,
+an EMA of G, and a light lazy R1 penalty on grid25. How they were chosen, and what was tried
+against the modes they lose on some seeds: ``docs/experiments/toy_recipes.md``.
 """
 
 from __future__ import annotations
@@ -21,13 +22,7 @@ from .noise_gan import NoiseDrivenGAN, flat_size
 
 @dataclass
 class VanillaGANConfig:
-    """Architecture and objective of the MLP GAN (defaults: the toy-mixture recipe).
-
-    Measured on grid25 (seed 0, width 192, ~90 CPU s): R1 at 0.001 keeps all 25 modes (without
-    it 20-24 survive); stronger R1 (0.01+) or PacGAN packing flattens D too much for modes of
-    std 0.05 and high-quality samples fall below 5 %. The grid25 recipe (``recipes``) settles
-    on 3e-4 with a narrower D.
-    """
+    """Architecture and objective of the MLP GAN (the dataset ``recipes`` override some)."""
 
     data_shape: list[int] = field(default_factory=lambda: [2])  # [D] points or [C, H, W] images
     latent_dim: int = 2          # toy mixtures need little; use ~64 for images
@@ -116,21 +111,11 @@ class VanillaGAN(NoiseDrivenGAN):
 
     Config = VanillaGANConfig
     task: ClassVar[str] = "toy"
-    #: Toy recipes: learning rates decayed linearly to 0 over the second half, EMA of G
-    #: (benchmarks/mode_collapse.py, seeds 0-4, `benchmarks/results/mode_collapse.txt`):
-    #: grid25 — G width 256, D width 192, batch 384, R1 3e-4, 9,000 iterations, fused Adam,
-    #: 2 threads (one per core of the 2-core machine of the 2-minute budget): 25/25 modes on
-    #: every seed, 96.3 % HQ (lowest 95.8 %), at most 94 s of training. On the way (25/25 modes
-    #: on every run below): widths 256/256, batch 512, R1 1e-3, 8,000 iterations on one thread
-    #: gave 96.4 % but took 170-230 s; D width 192 at batch 512: 94.9 % (seed 2 91.2 %); D 192
-    #: at batch 384 with R1 1e-3: 95.6 % at 8,000 iterations, 94.7 % at 9,000 (seed 3 86.8 %:
-    #: the modes of one row smeared late in training; LR decay from 3,000 left it at 89.4 %),
-    #: R1 at 3e-4 mended it (96.0 %). ring8 — width 192, batch 512, 8,000 iterations, no
-    #: penalty (even R1 = 0.001 is too strong a smoothness prior for std 0.01), 2 threads: 8/8
-    #: on every seed, 97.5 % HQ, at most 86 s (one thread trains bit-for-bit the same weights
-    #: in ~118 s; 6,000 iterations: 96.7 %; width 256: seed 0 lost a mode; fused Adam: seed 2
-    #: lost a mode, also at 10,000 iterations). The recipes pin no thread count: a new run
-    #: takes the cores idle when it starts (2 on the idle 2-core machine these were measured on).
+    #: Toy recipes (``docs/experiments/toy_recipes.md``, ``benchmarks/results/mode_collapse.txt``):
+    #: non-saturating loss, learning rates decayed linearly to 0 over the second half, EMA of G.
+    #: grid25: G width 256, D width 192, batch 384, 9,000 iterations, lazy R1 at 3e-4, fused
+    #: Adam. ring8: width 192, batch 512, 8,000 iterations, no penalty.
+    #: They pin no thread count: a new run takes the cores idle when it starts.
     recipes: ClassVar[dict[str, dict[str, Any]]] = {
         "grid25": {"hidden": 256, "d_hidden": 192, "penalty_weight": 3e-4, "fused_adam": True,
                    "steps": 9000, "batch_size": 384, "lr_decay_start": 4500, "ema_decay": 0.999,
