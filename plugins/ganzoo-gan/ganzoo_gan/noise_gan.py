@@ -25,6 +25,7 @@ from ganzoo.errors import GanzooError
 from ganzoo.interfaces import GANModel, StepOutput, TrainingStep
 from ganzoo.losses import generator_loss, get_loss, get_penalty
 from ganzoo.losses.penalties import add_penalty, check_lazy, check_penalty_target
+from ganzoo.seeded_noise import seeded_normal
 
 
 #: D steps between lazy R1/R2 penalties when ``penalty_every`` is None.
@@ -125,14 +126,7 @@ class NoiseDrivenGAN(GANModel):
         if conditioning:
             raise GanzooError(f"{type(self).__name__} is unconditional; it takes no "
                               f"{', '.join(conditioning)}")
-        if not isinstance(n, int) or n < 1:
-            raise GanzooError(f"number of samples must be a positive integer, got {n!r}")
-        generator = torch.Generator(self.device)
-        if seed is not None:
-            generator.manual_seed(seed)
-        else:
-            generator.seed()
-        z = torch.randn(n, self.config.latent_dim, generator=generator, device=self.device)
+        z = seeded_normal(n, self.config.latent_dim, seed, self.device)
         was_training = self.training
         self.eval()
         try:

@@ -28,6 +28,7 @@ from ganzoo.errors import GanzooError
 from ganzoo.interfaces import GANModel, StepOutput, TrainingStep
 from ganzoo.losses import generator_loss, get_loss, get_penalty
 from ganzoo.losses.penalties import add_penalty, check_lazy
+from ganzoo.seeded_noise import seeded_normal
 
 from .networks import R3GANDiscriminator, R3GANGenerator
 
@@ -125,14 +126,7 @@ class R3GAN(GANModel):
         """``n`` images ``(N, C, H, W)`` in [0, 1]; the same seed gives the same images."""
         if conditioning:
             raise GanzooError(f"r3gan is unconditional; it takes no {', '.join(conditioning)}")
-        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-            raise GanzooError(f"number of samples must be a positive integer, got {n!r}")
-        generator = torch.Generator(self.device)
-        if seed is not None:
-            generator.manual_seed(seed)
-        else:
-            generator.seed()
-        z = torch.randn(n, self.config.latent_dim, generator=generator, device=self.device)
+        z = seeded_normal(n, self.config.latent_dim, seed, self.device)
         return self.to_unit(self.generator(z))
 
     def preprocessing(self) -> dict[str, Any]:
