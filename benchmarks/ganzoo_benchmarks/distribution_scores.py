@@ -7,6 +7,8 @@ Two kinds of sets:
   pair ``ganzoo evaluate MODEL --data digits --n N`` scores). The digits are 8×8 and upsampled
   to 299×299 for the Inception network, so these numbers compare digits models with each other
   only, never with published FIDs of natural-image datasets.
+- **Noise-driven photo models** (the small-data benchmark): ``n`` samples against ``n``
+  held-out photo crops (`ganzoo_benchmarks.small_photo_set`).
 - **Image-to-image and super-resolution on held-out photos**: a handful of test photos give too
   few images for FID, so each output and its ground truth are cut into the same non-overlapping
   ``tile``-pixel tiles, and the tiles are compared. N is a few tens: KID (unbiased at any N) is
@@ -43,6 +45,18 @@ def digits_distribution_scores(model, n: int = DIGITS_N) -> dict:
     found = evaluate(real, fake, ["kid", "fid"])
     return rounded(found, f"first {n} digits, 8x8 upsampled to 299 (compare digits models "
                           f"only)")
+
+
+def folder_distribution_scores(model, folder, n: int, reference: str) -> dict:
+    """KID/FID of ``n`` samples of a noise-driven model against the first ``n`` images of
+    ``folder`` (sorted by name), read at the model's size as ``--data folder:PATH`` reads them:
+    what ``ganzoo evaluate MODEL --data folder:PATH --n N`` scores."""
+    from ganzoo.metrics.evaluation import evaluate
+    from ganzoo.metrics.model_sources import model_sources
+
+    real, fake = model_sources(model, f"folder:{folder}", n=n, seed=0, batch_size=100,
+                               label="samples", default_n=n)
+    return rounded(evaluate(real, fake, ["kid", "fid"]), reference)
 
 
 def tiles(image: torch.Tensor, size: int = TILE) -> list[torch.Tensor]:
