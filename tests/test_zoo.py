@@ -273,3 +273,14 @@ def test_a_toy_card_short_of_full_coverage_says_so_in_its_summary():
         found, total = entry["metrics"]["modes_captured"].split("/")
         if int(found) < int(total) or entry["metrics"]["high_quality_percent"] < 90:
             assert "does NOT converge" in entry["summary"], entry["name"]
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_every_card_states_its_data_seed_and_wall_time(name):
+    """What a reader needs to judge a number: what it trained on, which seed, for how long."""
+    folder = resolve(name).weights.parent
+    about = (folder / "README.md").read_text().split("## About this copy", 1)[1]
+    recipe = yaml.safe_load((folder / "recipe.yaml").read_text())
+    record = json.loads((folder / "metrics.json").read_text())
+    assert "- Data: " in about
+    assert f"- Training: seed {recipe['set']['seed']}, {record['train_seconds']} s wall" in about

@@ -10,6 +10,7 @@ model::
     .venv/bin/python tools/train_zoo.py cyclegan-grade-s --install   # also refresh the shipped copy
     .venv/bin/python tools/train_zoo.py cyclegan-grade-s --check     # compare with the card
     .venv/bin/python tools/train_zoo.py --list
+    .venv/bin/python tools/train_zoo.py --refresh-cards   # cards only, after a wording change
 
 ``--install`` replaces the shipped folder's weights (generator only, fp16 where the recipe says
 so), card, sample image and ``metrics.json``, rewrites the recipe with every resolved setting
@@ -49,7 +50,8 @@ def train_command(recipe: dict, data_folder: Path, out: Path) -> list[str]:
 def train(recipe: dict, work: Path) -> Path:
     from ganzoo_benchmarks.zoo_data import prepare_data
 
-    folder = prepare_data(recipe.get("prepare"), work, recipe.get("grade"))
+    folder = prepare_data(recipe.get("prepare"), work, recipe.get("grade"), recipe.get("images"),
+                          recipe["set"].get("image_size"))
     out = work / "runs" / recipe["name"]
     command = train_command(recipe, folder, out)
     print("$", " ".join(command), flush=True)
@@ -90,8 +92,6 @@ def install(recipe: dict, recipe_path: Path, run: Path, metrics: dict, seconds: 
 
     from ganzoo.hub import sha256_of
     from ganzoo.layout import load_pretrained_folder, network_state
-    from ganzoo.model_card import render_model_card
-
     target = recipe_path.parent
     config = json.loads((run / "config.json").read_text())
     model = load_pretrained_folder(run)
@@ -127,15 +127,7 @@ def install(recipe: dict, recipe_path: Path, run: Path, metrics: dict, seconds: 
               "dtype": "float16" if recipe.get("fp16") else "float32",
               "fp16_vs_fp32_max_abs_diff": difference}
     (target / "metrics.json").write_text(json.dumps(record, indent=2) + "\n")
-    card = render_model_card(config, {
-        "title": f"{recipe['name']} (ganzoo first-party)", "summary": recipe["summary"],
-        "license": "apache-2.0", "datasets": recipe["dataset"], "metrics": metrics,
-        "recipe": f".venv/bin/python tools/train_zoo.py {recipe['name']}",
-        "sample": "sample.png", "source": recipe["name"],
-        "weights_description": f"the generator(s) only ({record['dtype']}, "
-                               f"{record['params_generator']:,} parameters)"})
-    card += about_section(recipe, record)
-    (target / "README.md").write_text(card)
+    write_card(target, frozen, config, record)
     del torch
     weights = target / "model.safetensors"
     print(f"installed {target}\n  sha256: {sha256_of(weights)}\n  config_sha256: "
@@ -162,6 +154,29 @@ def write_sample(recipe: dict, target: Path) -> None:
     subprocess.run(command, check=True)
 
 
+def write_card(target: Path, recipe: dict, config: dict, record: dict) -> None:
+    """The shipped folder's README.md (model card) from its recipe, config and metrics."""
+    from ganzoo.model_card import render_model_card
+
+    card = render_model_card(config, {
+        "title": f"{recipe['name']} (ganzoo first-party)", "summary": recipe["summary"],
+        "license": "apache-2.0", "datasets": recipe["dataset"], "metrics": record["metrics"],
+        "recipe": f".venv/bin/python tools/train_zoo.py {recipe['name']}",
+        "sample": "sample.png", "source": recipe["name"],
+        "weights_description": f"the generator(s) only ({record['dtype']}, "
+                               f"{record['params_generator']:,} parameters)"})
+    (target / "README.md").write_text(card + about_section(recipe, record))
+
+
+def refresh_card(recipe_path: Path) -> None:
+    """Rewrite a shipped folder's card from the files already there (no training): for card
+    wording changes, which must not touch weights, config or metrics."""
+    target = recipe_path.parent
+    write_card(target, read_recipe(recipe_path),
+               json.loads((target / "config.json").read_text()),
+               json.loads((target / "metrics.json").read_text()))
+
+
 def about_section(recipe: dict, record: dict) -> str:
     difference = record["fp16_vs_fp32_max_abs_diff"]
     weights = (f"{record['dtype']}; largest output change from fp32 at export {difference:.5f} "
@@ -170,9 +185,10 @@ def about_section(recipe: dict, record: dict) -> str:
     lines = [
         f"- Data: {recipe['dataset_description']}",
         f"- Architecture: {recipe['architecture_note']}",
-        f"- Training: {record['train_seconds']} s wall, {record['train_cpu_seconds']} CPU s, "
-        f"{record['threads']} torch thread{'s' if record['threads'] != 1 else ''} on a shared "
-        f"2-core machine; recipe `recipe.yaml` in this folder.",
+        f"- Training: seed {recipe['set'].get('seed', 0)}, {record['train_seconds']} s wall, "
+        f"{record['train_cpu_seconds']} CPU s, {record['threads']} torch "
+        f"thread{'s' if record['threads'] != 1 else ''} on a shared 2-core machine; recipe "
+        f"`recipe.yaml` in this folder.",
         f"- Weights: {weights}.",
         f"- Shipped inside the `{recipe['package']}` distribution and verified by sha256 like a "
         f"download. Meant to be published as `{HUB_ORG}/{recipe['name']}` on the Hugging Face "
@@ -185,7 +201,7 @@ def about_section(recipe: dict, record: dict) -> str:
 
 TASKS = {"cyclegan": "image-to-image", "pix2pix": "image-to-image", "srresnet": "super-resolution",
          "srgan": "super-resolution", "cgan": "conditional", "infogan": "conditional",
-         "dcgan": "unconditional", "gan": "toy", "wgan-gp": "toy"}
+         "dcgan": "unconditional", "r3gan": "unconditional", "gan": "toy", "wgan-gp": "toy"}
 
 
 def registry_entry(recipe: dict, folder: Path) -> dict:
@@ -222,6 +238,9 @@ def main() -> None:
     parser.add_argument("--check", action="store_true",
                         help="compare the metrics with the shipped metrics.json; exit 1 if they "
                              "differ (CPU training is deterministic per thread count)")
+    parser.add_argument("--refresh-cards", action="store_true",
+                        help="rewrite every shipped card (README.md) from its recipe, config "
+                             "and metrics; no training, weights untouched")
     parser.add_argument("--no-train", action="store_true",
                         help="score (and --install) the run already in --work; no training")
     args = parser.parse_args()
@@ -232,6 +251,12 @@ def main() -> None:
         entries = [registry_entry(read_recipe(p), p.parent) for p in found.values()
                    if (p.parent / "metrics.json").exists()]
         print(yaml.safe_dump({"models": entries}, sort_keys=False, width=100))
+        return
+    if args.refresh_cards:
+        for path in found.values():
+            if (path.parent / "metrics.json").exists():
+                refresh_card(path)
+                print(f"rewrote {path.parent.relative_to(ROOT) / 'README.md'}")
         return
     if args.list or not args.name:
         for name, path in found.items():

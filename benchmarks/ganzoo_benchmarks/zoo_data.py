@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .photos import SPLITS, bundled_photo
+from .small_photo_set import training_set
 from .translation_tasks import write_deblur_pairs, write_grade_photos
 
 #: Side of the tiles the SR photos are cut into: the loader decodes one file per crop, and a
@@ -18,14 +19,20 @@ SR_TILE = 128
 SR_ZOO_PHOTOS = ("astronaut", "coffee", "rocket", "immunohistochemistry", "hubble_deep_field",
                  "retina")
 #: What a recipe's ``prepare`` may name.
-PREPARATIONS = ("grade", "deblur", "sr-photos")
+PREPARATIONS = ("grade", "deblur", "sr-photos", "photo-crops")
 
 
-def prepare_data(kind: str | None, work: Path, grade: str | None = None) -> Path:
+def prepare_data(kind: str | None, work: Path, grade: str | None = None,
+                 images: int | None = None, size: int | None = None) -> Path:
     """Write the files a recipe's ``--data`` points at under ``work`` (once; a finished folder
     is reused) and return the folder. ``kind``: one of `PREPARATIONS`, or None for data the
     variant generates itself; ``grade``: the colour grade of ``grade`` data
-    (`colour_grades.GRADES`)."""
+    (`colour_grades.GRADES`); ``images``, ``size``: the count and side of ``photo-crops`` (the
+    small-data benchmark's training crops, `small_photo_set`)."""
+    if kind == "photo-crops":
+        if not images or not size:
+            raise ValueError("photo-crops data needs the recipe's images: and image_size:")
+        return training_set(work / "data", images, size)
     folder = work / "data" / "-".join(filter(None, (kind or "none", grade)))
     if kind is None or (folder / ".done").exists():
         return folder

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 #: What a recipe's ``evaluate`` may name.
-EVALUATIONS = ("grade", "deblur", "sr", "cgan", "infogan", "dcgan", "modes")
+EVALUATIONS = ("grade", "deblur", "sr", "cgan", "infogan", "dcgan", "modes", "photo-crops")
 
 
 def score(recipe: dict, model) -> dict:
@@ -27,6 +27,8 @@ def score(recipe: dict, model) -> dict:
         return digits_scores(model, kind)
     if kind == "modes":
         return mixture_scores(model, recipe["data"])
+    if kind == "photo-crops":
+        return photo_crop_scores(model)
     raise ValueError(f"recipe names unknown evaluation {kind!r}; choose from "
                      f"{', '.join(EVALUATIONS)}")
 
@@ -113,6 +115,21 @@ def digits_scores(model, kind: str) -> dict:
            if isinstance(v, (int, float))}
     out.setdefault("ceiling", round(float(judge.ceiling), 4))  # the judge on real test digits
     return {**out, **digits_distribution_scores(model)}
+
+
+def photo_crop_scores(model, n: int = 500) -> dict:
+    """A model of the small photo set: KID/FID of ``n`` samples against ``n`` held-out crops,
+    exactly as ``benchmarks/small_data.py`` scores its runs."""
+    import tempfile
+    from pathlib import Path
+
+    from .distribution_scores import folder_distribution_scores
+    from .small_photo_set import reference_set
+
+    size = model.config.image_size
+    with tempfile.TemporaryDirectory() as work:
+        return folder_distribution_scores(model, reference_set(Path(work), size), n,
+                                          f"first {n} held-out crops")
 
 
 def class_coverage(predicted: np.ndarray, classes: int = 10) -> dict:
