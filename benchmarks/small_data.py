@@ -25,7 +25,7 @@ import argparse
 import json
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -49,7 +49,9 @@ def run_one(variant: str, count: int, augment: str, seed: int, args: dict) -> di
     model, timing = train_recipe(variant, data, seed=seed, threads=args["threads"], steps=steps,
                                  preset="small", sets=sets)
     name = f"{variant}-{count}-{augment.replace(',', '+')}-seed{seed}"
-    save_grid(model.sample(64, seed=0), work / "samples" / f"{name}.png", nrow=8)
+    # the run's samples; a rerun of the same run replaces its own grid
+    save_grid(model.sample(64, seed=0), work / "samples" / f"{name}.png", nrow=8, upscale=2,
+              overwrite=True)
     reference = reference_set(work, args["size"])
     scores = folder_distribution_scores(model, reference, args["n"],
                                         f"first {args['n']} held-out crops")
@@ -118,14 +120,21 @@ def main(argv=None) -> int:
         training_set(Path(args.work), count, args.size)
     reference_set(Path(args.work), args.size)
     options = {k: getattr(args, k) for k in ("work", "size", "steps", "minutes", "n", "threads")}
-    jobs = [(v, c, a, s) for v in args.variants for c in args.counts for a in args.augment
-            for s in args.seeds]
-    rows = []
+    # seed by seed, so the settings being compared finish side by side
+    jobs = [(v, c, a, s) for c in args.counts for s in args.seeds for v in args.variants
+            for a in args.augment]
+    rows, failed = [], []
     # spawn: a fresh interpreter per worker, each pinned to --threads torch threads
     with ProcessPoolExecutor(args.jobs, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(run_one, *job, options) for job in jobs]
-        for future in futures:
-            rows.append(future.result())
+        futures = {pool.submit(run_one, *job, options): job for job in jobs}
+        for future in as_completed(futures):  # a failed run is reported, the others go on
+            try:
+                rows.append(future.result())
+            except Exception as error:  # noqa: BLE001 - named in the report, run continues
+                failed.append(futures[future])
+                print(f"  FAILED {futures[future]}: {type(error).__name__}: {error}",
+                      file=sys.stderr, flush=True)
+                continue
             print(f"  done {json.dumps(rows[-1])}", file=sys.stderr, flush=True)
             if args.json:
                 with open(args.json, "a") as handle:
@@ -135,7 +144,7 @@ def main(argv=None) -> int:
           f"{budget} per run (--preset small), {args.threads} torch thread(s); KID/FID: "
           f"{args.n} EMA-G samples vs {args.n} held-out crops\n")
     print(table(rows, set(args.tuned_seeds)))
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
