@@ -39,7 +39,7 @@ def run_one(variant: str, count: int, augment: str, seed: int, args: dict) -> di
     from ganzoo.grid import save_grid
     from ganzoo_benchmarks.distribution_scores import folder_distribution_scores
     from ganzoo_benchmarks.recipe_runs import steps_in_budget, train_recipe
-    from ganzoo_benchmarks.small_photo_set import reference_set, training_set
+    from ganzoo_benchmarks.small_photo_set import reference_label, reference_set, training_set
 
     work = Path(args["work"])
     data = f"folder:{training_set(work, count, args['size'])}"
@@ -54,7 +54,7 @@ def run_one(variant: str, count: int, augment: str, seed: int, args: dict) -> di
               overwrite=True)
     reference = reference_set(work, args["size"])
     scores = folder_distribution_scores(model, reference, args["n"],
-                                        f"first {args['n']} held-out crops")
+                                        reference_label(args["n"], args["size"]))
     return {"variant": variant, "images": count, "augment": augment, "seed": seed,
             "steps": timing["steps"], "cpu_s": round(timing["cpu_s"], 1),
             "wall_s": round(timing["wall_s"], 1), **scores}

@@ -89,3 +89,16 @@ def test_small_data_table_marks_seeds_and_averages_each_setting():
     none = summary[2].split()
     assert none[:4] == ["dcgan", "100", "none", "2"]
     assert none[4] == "0.1500" and none[6] == "0.0500" and none[7] == "60.00"
+
+
+def test_zoo_photo_crops_are_the_benchmarks_training_set(tmp_path):
+    """dcgan-photos32's recipe trains on exactly the benchmark's crops (its card's numbers are
+    a benchmark run's); without a count and size it is refused in one line."""
+    from ganzoo_benchmarks.small_photo_set import training_set
+    from ganzoo_benchmarks.zoo_data import prepare_data
+
+    folder = prepare_data("photo-crops", tmp_path / "zoo", images=6, size=8)
+    same = training_set(tmp_path / "bench", 6, 8)
+    assert [c.tobytes() for c in _pixels(folder)] == [c.tobytes() for c in _pixels(same)]
+    with pytest.raises(ValueError, match="images: and image_size:"):
+        prepare_data("photo-crops", tmp_path / "zoo")

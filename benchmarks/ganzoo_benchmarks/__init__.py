@@ -14,7 +14,11 @@ exactly like a benchmark run) is a thin layer over these modules:
   benchmark's photos and Y-channel scores, its training runs, its inference timing.
 * `plain_resnet9`: CycleGAN's ResNet-9 in plain PyTorch, the speed benchmark's reference.
 * `timing`: interleaved and alternating timers, process timing, the matmul peak.
+* `recipe_runs`: training runs with exactly the settings ``ganzoo train`` resolves, and
+  CPU-time budgets for them.
 * `digits_training`: the digits benchmark's training split and recipe runs.
+* `small_photo_set`: the small-data benchmark's photo crops (training sets and held-out
+  reference).
 * `mode_collapse_runs`: the mode-collapse benchmark's runs and table.
 * `zoo_recipes`, `zoo_data`, `zoo_scoring`: the shipped models' recipes, their training data and
   their scoring.

@@ -30,6 +30,12 @@ REFERENCE_COUNT = 1000
 MARKER = "small_photo_set.json"
 
 
+def reference_label(n: int, size: int) -> str:
+    """What a score against the first ``n`` reference crops was measured against."""
+    return (f"first {n} of {REFERENCE_COUNT:,} held-out {size}-px crops of the same photos "
+            f"(compare models of this set only)")
+
+
 def crop_windows(count: int, seed: int, shapes: list[tuple[int, int]]):
     """``count`` (photo index, top, left, side, flip) draws; a pure function of its arguments,
     so a set can be rebuilt exactly."""

@@ -124,12 +124,12 @@ def photo_crop_scores(model, n: int = 500) -> dict:
     from pathlib import Path
 
     from .distribution_scores import folder_distribution_scores
-    from .small_photo_set import reference_set
+    from .small_photo_set import reference_label, reference_set
 
     size = model.config.image_size
     with tempfile.TemporaryDirectory() as work:
         return folder_distribution_scores(model, reference_set(Path(work), size), n,
-                                          f"first {n} held-out crops")
+                                          reference_label(n, size))
 
 
 def class_coverage(predicted: np.ndarray, classes: int = 10) -> dict:
