@@ -284,3 +284,13 @@ def test_every_card_states_its_data_seed_and_wall_time(name):
     record = json.loads((folder / "metrics.json").read_text())
     assert "- Data: " in about
     assert f"- Training: seed {recipe['set']['seed']}, {record['train_seconds']} s wall" in about
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_every_card_gives_fid_and_kid_or_says_why_not(name):
+    entry = registry().get(name)
+    card = (resolve(name).weights.parent / "README.md").read_text()
+    if "kid" in entry.metrics:
+        assert "| kid |" in card and "| fid |" in card
+    else:
+        assert "FID/KID: not applicable" in card and "2-D points" in card

@@ -189,6 +189,9 @@ def about_section(recipe: dict, record: dict) -> str:
         f"{record['train_cpu_seconds']} CPU s, {record['threads']} torch "
         f"thread{'s' if record['threads'] != 1 else ''} on a shared 2-core machine; recipe "
         f"`recipe.yaml` in this folder.",
+        *([] if "kid" in record["metrics"] else [
+            "- FID/KID: not applicable. The samples are 2-D points, not images, so the card "
+            "gives mode coverage instead."]),
         f"- Weights: {weights}.",
         f"- Shipped inside the `{recipe['package']}` distribution and verified by sha256 like a "
         f"download. Meant to be published as `{HUB_ORG}/{recipe['name']}` on the Hugging Face "
