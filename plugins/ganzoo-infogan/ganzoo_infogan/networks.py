@@ -62,22 +62,16 @@ class InfoDiscriminator(Discriminator):
         self.q_head = nn.Sequential(nn.Linear(features, features), nn.LeakyReLU(0.2),
                                     nn.Linear(features, num_categories + 2 * num_continuous))
 
-    def forward(self, images: Tensor, heads: str = "score"):
-        """``heads``: ``"score"`` the real/fake logit, ``"q"`` Q's ``(category_logits, mean,
-        log_std)``, ``"both"`` the two from one trunk pass. Every call judges images through
-        ``forward``, so the engine's forward hooks (DiffAugment) see all of them."""
-        h = self.trunk(images)
-        if heads == "q":
-            return self._q(h)
-        score = self.head(h).squeeze(1)
-        return (score, self._q(h)) if heads == "both" else score
+    def forward(self, images: Tensor) -> Tensor:
+        return self.head(self.trunk(images)).squeeze(1)
 
     def both(self, images: Tensor) -> tuple[Tensor, tuple[Tensor, Tensor, Tensor]]:
         """Real/fake logit and Q's ``(category_logits, mean, log_std)`` from one trunk pass."""
-        return self(images, heads="both")
+        h = self.trunk(images)
+        return self.head(h).squeeze(1), self._q(h)
 
     def q(self, images: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        return self(images, heads="q")
+        return self._q(self.trunk(images))
 
     def _q(self, h: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         out = self.q_head(h)
