@@ -60,6 +60,13 @@ class Discriminator(nn.Module):
     ``(N, 1, H, W)``: losses average over everything but never apply a sigmoid twice.
     """
 
+    def image_input(self) -> nn.Module:
+        """The module that first receives every image this network judges: the network itself.
+        A discriminator that also judges through other methods sharing a trunk (an auxiliary
+        head, e.g. InfoGAN's Q) returns that trunk, so engine hooks on D's input (DiffAugment,
+        `ganzoo.train.discriminator_augment`) see the images of every method."""
+        return self
+
 
 class Loss(ABC):
     """An adversarial objective on raw discriminator outputs.

@@ -198,15 +198,43 @@ def test_unknown_transform_is_refused_in_one_line(tmp_path):
     assert "\n" not in result.output.strip() and "unknown transform 'flip'" in result.output
 
 
-def test_a_variant_judging_through_other_methods_than_forward_is_refused(tmp_path):
-    # InfoGAN's steps call its discriminator's both()/q(), which no forward hook sees.
+def test_a_variant_judging_through_other_methods_than_forward_is_refused():
+    # A variant whose steps call its discriminator's layers directly: no forward hook sees them.
+    from ganzoo.data.spec import load_dataset
+    from ganzoo.interfaces import StepOutput
+
+    model = tiny_dcgan()
+    judge = model.discriminator.net  # its layers, called around the hooked forward()
+    fake = lambda: model.generator(torch.randn(8, model.config.latent_dim))  # noqa: E731
+    model.discriminator_step = lambda batch: StepOutput(judge(fake().detach()).mean())
+    model.generator_step = lambda batch: StepOutput(-judge(fake()).mean())
+    data = load_dataset("digits")
+    trainer = Trainer(model, data, TrainConfig(steps=1, batch_size=8, ema_decay=0, threads=1,
+                                               sample_every=0, diffaugment="color"))
+    with pytest.raises(GanzooError, match=r"diffaugment augments what a discriminator's "
+                                          r"forward\(\) receives.*DCGAN.*never called it"):
+        trainer.fit()
+
+
+def test_infogan_trains_with_diffaugment_and_its_q_head_reads_augmented_images(tmp_path):
+    """InfoGAN's D names its trunk as its image input (`Discriminator.image_input`), so the
+    engine's augmentation reaches every image its D and Q head read, through any method."""
     out = tmp_path / "info"
-    result = run_train("infogan", "--data", "digits", "--set", "diffaugment=color",
-                       "--out", str(out))
-    assert result.exit_code != 0
-    message = result.output.strip().splitlines()[-1]
-    assert message.startswith("Error: diffaugment") and "InfoGAN" in message
-    assert not out.exists()  # the unstarted run is undone
+    result = run_train("infogan", "--data", "digits", "--set", "diffaugment=color,cutout",
+                       "--set", "batch_size=8", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert (out / "model.safetensors").is_file()
+
+    model = build_model("infogan", {})
+    seen = []
+    real = torch.rand(4, 1, 8, 8) * 2 - 1
+    with augmented_discriminators(model, "cutout") as augment:
+        # registered after the augmentation's hook on the trunk, so it sees what the trunk gets
+        model.discriminator.trunk.register_forward_pre_hook(lambda m, a: seen.append(a[0]))
+        model.discriminator.q(real)
+        model.discriminator.both(real)
+    assert augment.calls == 2
+    assert all(((x == 0).flatten(1).sum(1) >= 4).all() for x in seen)  # cut out, both paths
 
 
 def test_a_discriminator_input_that_is_no_image_batch_is_refused():

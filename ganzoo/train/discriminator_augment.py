@@ -3,7 +3,8 @@
 Every image a discriminator judges passes through its ``forward``: the D step's real and fake
 scores, the G step's scores (and real ones, for relativistic losses), and the gradient penalties,
 which call D on their own inputs. A forward pre-hook on each of the model's
-``discriminator_names`` networks augments the first argument there, so all of those see augmented
+``discriminator_names`` networks (on its `image_input`, the trunk where a network judges through
+several heads) augments the first argument there, so all of those see augmented
 images and gradients flow through the augmentation (to G in its step; to the un-augmented input
 in the R1/R2 and gradient penalties, as the DiffAugment paper does). The hooks live only while the loop runs,
 so previews, the saved model and evaluation never see them.
@@ -23,6 +24,13 @@ from ..errors import GanzooError
 from .diff_augment import diff_augment, parse_policy
 
 
+def image_input(network) -> torch.nn.Module:
+    """Where ``network``'s images enter (`ganzoo.interfaces.Discriminator.image_input`); a plain
+    module that is no `Discriminator` is its own input."""
+    method = getattr(network, "image_input", None)
+    return method() if callable(method) else network
+
+
 class DiscriminatorAugment:
     """Forward pre-hooks augmenting every discriminator input of ``model`` with ``policy``."""
 
@@ -30,8 +38,8 @@ class DiscriminatorAugment:
         self.model = model
         self.policy = policy
         self.calls = 0
-        self.handles = [getattr(model, name).register_forward_pre_hook(self._augment)
-                        for name in model.discriminator_names]
+        inputs = [image_input(getattr(model, name)) for name in model.discriminator_names]
+        self.handles = [module.register_forward_pre_hook(self._augment) for module in inputs]
 
     def _augment(self, module, args):
         if not args or not isinstance(args[0], torch.Tensor) or args[0].dim() != 4:

@@ -65,6 +65,10 @@ class InfoDiscriminator(Discriminator):
     def forward(self, images: Tensor) -> Tensor:
         return self.head(self.trunk(images)).squeeze(1)
 
+    def image_input(self) -> nn.Module:
+        # `both` and `q` bypass forward: the trunk is where every judged image enters.
+        return self.trunk
+
     def both(self, images: Tensor) -> tuple[Tensor, tuple[Tensor, Tensor, Tensor]]:
         """Real/fake logit and Q's ``(category_logits, mean, log_std)`` from one trunk pass."""
         h = self.trunk(images)
