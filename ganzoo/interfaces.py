@@ -63,8 +63,9 @@ class Discriminator(nn.Module):
     def image_input(self) -> nn.Module:
         """The module that first receives every image this network judges: the network itself.
         A discriminator that also judges through other methods sharing a trunk (an auxiliary
-        head, e.g. InfoGAN's Q) returns that trunk, so engine hooks on D's input (DiffAugment,
-        `ganzoo.train.discriminator_augment`) see the images of every method."""
+        head, such as a posterior over latent codes) returns that trunk, so engine hooks on D's
+        input (DiffAugment, `ganzoo.train.discriminator_augment`) see the images of every
+        method."""
         return self
 
 
