@@ -82,6 +82,9 @@ class Loss(ABC):
     name: ClassVar[str] = ""
     #: True when `generator` needs D's scores on real samples.
     uses_real_scores: ClassVar[bool] = False
+    #: The raw score above which D calls one sample real (0 for logits and hinge), or None
+    #: where one score alone says nothing (Wasserstein, relativistic: only differences count).
+    real_threshold: ClassVar[float | None] = None
 
     @abstractmethod
     def discriminator(self, real: Tensor, fake: Tensor) -> Tensor:
@@ -92,13 +95,24 @@ class Loss(ABC):
         """G's loss: low when D scores G's samples as real (``real``: D's scores on real
         samples, given when ``uses_real_scores``)."""
 
+    def judged_real(self, scores: Tensor) -> Tensor | None:
+        """Per score, whether D calls its sample real (bool, no graph); None for a loss
+        without a `real_threshold`. Variants pass D's verdicts on the real batch to the engine
+        as `StepOutput.judged_real` (adaptive augmentation watches them)."""
+        if self.real_threshold is None:
+            return None
+        return scores.detach() > self.real_threshold
+
 
 @dataclass
 class StepOutput:
-    """What a variant's step returns: the loss to backpropagate and numbers to log."""
+    """What a variant's step returns: the loss to backpropagate and numbers to log, and, from
+    a discriminator step, D's verdicts on the real samples it judged (``judged_real``: bools
+    from `Loss.judged_real`; optional, needed only by adaptive augmentation, ``ada_target``)."""
 
     loss: Tensor
     logs: dict[str, float] = field(default_factory=dict)
+    judged_real: Tensor | None = None
 
 
 @dataclass

@@ -39,6 +39,11 @@ CASES = {
     "digits-diffaugment": ["r3gan", "--data", "digits", "--set", "width=16", "--set",
                            "min_width=16", "--set", "group_size=8",
                            "--set", "diffaugment=color,translation,cutout", "--batch-size", "16"],
+    # Adaptive strength: p and the open interval's verdicts of D are checkpointed (the resume
+    # lands mid-interval; p itself moving is tests/test_adaptive_augment.py's real run).
+    "digits-ada": ["dcgan", "--data", "digits", "--set", "ngf=8", "--set", "ndf=8",
+                   "--set", "diffaugment=color,translation,cutout", "--set", "ada_target=0.6",
+                   "--set", "ada_kimg=0.2", "--batch-size", "16"],
     "folder": ["dcgan", "--data", "folder:{root}", "--set", "channels=3", "--set", "ngf=8",
                "--set", "ndf=8", "--batch-size", "2"],
     "images": ["srgan", "--data", "images:{root}", *SR, "--set", "d_features=4",
@@ -75,6 +80,7 @@ def assert_same_run(straight, resumed):
     first = load_checkpoint(checkpoint_path(straight))
     second = load_checkpoint(checkpoint_path(resumed))
     assert first["step"] == second["step"]
+    assert first.get("ada") == second.get("ada")
     assert_same_state(first["model"], second["model"], "live weights")
     if first["ema"] is not None:
         assert_same_state(first["ema"], second["ema"], "EMA weights")

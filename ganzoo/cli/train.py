@@ -371,7 +371,8 @@ def _train(locks, variant, data, steps, batch_size, lr, seed, device, sets, out,
         train_config, threads_note = pin_threads_to_idle_cores(train_config, settings)
     seed_everything(train_config.seed)
     model = build_model(variant, model_values, where="--set")
-    check_diffaugment(model, train_config.diffaugment)
+    check_diffaugment(model, train_config.diffaugment, train_config.ada_target,
+                      train_config.ada_kimg)
     check_batches_fit(dataset, train_config.batch_size, int(os.environ.get("WORLD_SIZE", "1")))
     check_workers(train_config.workers)
     if train_config.log == "tensorboard":

@@ -24,6 +24,7 @@ class MinimaxLoss(Loss):
     """
 
     name = "minimax"
+    real_threshold = 0.0
 
     def discriminator(self, real: Tensor, fake: Tensor) -> Tensor:
         return F.softplus(-real).mean() + F.softplus(fake).mean()
@@ -39,6 +40,7 @@ class NonSaturatingLoss(Loss):
     """
 
     name = "non-saturating"
+    real_threshold = 0.0
 
     def discriminator(self, real: Tensor, fake: Tensor) -> Tensor:
         return F.softplus(-real).mean() + F.softplus(fake).mean()
@@ -70,6 +72,7 @@ class HingeLoss(Loss):
     """
 
     name = "hinge"
+    real_threshold = 0.0
 
     def discriminator(self, real: Tensor, fake: Tensor) -> Tensor:
         return F.relu(1.0 - real).mean() + F.relu(1.0 + fake).mean()
@@ -85,6 +88,7 @@ class LeastSquaresLoss(Loss):
     """
 
     name = "least-squares"
+    real_threshold = 0.5
 
     def discriminator(self, real: Tensor, fake: Tensor) -> Tensor:
         return 0.5 * ((real - 1.0) ** 2).mean() + 0.5 * (fake ** 2).mean()

@@ -69,6 +69,15 @@ class TrainConfig:
             steps and inside gradient penalties, so D cannot memorise a few hundred images and G
             still learns through them; image data only. (Not ``augment``: ``paired:`` and
             ``unpaired:`` data take an ``augment`` option, their random crops and flips.)
+        ada_target: adaptive augmentation strength (ADA, Karras et al. 2020) for
+            ``diffaugment``: each transform applies to each image with a probability ``p`` that
+            starts at 0 and rises while D calls more than this share of its real images real
+            (``E[sign D(real)]`` above the target; the paper's 0.6), falls otherwise. 0
+            (default) is off: every transform always applies. Needs a loss with a real/fake
+            threshold (non-saturating, minimax, hinge, least-squares). ``p`` is logged as
+            ``ada_p`` and kept in checkpoints.
+        ada_kimg: how fast ``p`` moves: it could go from 0 to 1 in this many thousand real
+            images (the paper's 500; short CPU runs see far fewer, so lower it for them).
         compile: run the variant's networks through ``torch.compile`` (inductor; on CPU it
             needs a C++ compiler). The first iterations compile (tens of seconds per network);
             gradient penalties run their discriminator call eagerly (compiled graphs cannot be
@@ -95,4 +104,6 @@ class TrainConfig:
     workers: int | None = None
     cache: Literal["none", "ram"] = "none"
     diffaugment: str = ""
+    ada_target: float = 0.0
+    ada_kimg: float = 500.0
     compile: bool = False

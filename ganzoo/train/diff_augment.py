@@ -118,9 +118,18 @@ def parse_policy(text: str) -> tuple[str, ...]:
 
 
 def diff_augment(x: Tensor, policy: tuple[str, ...] | str,
-                 generator: torch.Generator | None = None) -> Tensor:
-    """``x`` (N, C, H, W) with the transforms of ``policy`` applied, differentiably."""
+                 generator: torch.Generator | None = None,
+                 probability: float | None = None) -> Tensor:
+    """``x`` (N, C, H, W) with the transforms of ``policy`` applied, differentiably: to every
+    image, or (``probability``, adaptive augmentation) each transform to each image with that
+    probability. Random numbers are drawn the same way whatever the probability, so a run's
+    stream does not depend on it."""
     names = parse_policy(policy) if isinstance(policy, str) else policy
     for name in names:
-        x = TRANSFORMS[name](x, generator)
+        if probability is None:
+            x = TRANSFORMS[name](x, generator)
+        else:
+            chosen = torch.rand(x.shape[0], 1, 1, 1, device=x.device,
+                                generator=generator) < probability
+            x = torch.where(chosen, TRANSFORMS[name](x, generator), x)
     return x

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 import torch
 
 from ..errors import GanzooError
+from .adaptive_augment import check_settings
 from .diff_augment import diff_augment, parse_policy
 
 
@@ -34,9 +35,10 @@ def image_input(network) -> torch.nn.Module:
 class DiscriminatorAugment:
     """Forward pre-hooks augmenting every discriminator input of ``model`` with ``policy``."""
 
-    def __init__(self, model, policy: tuple[str, ...]):
+    def __init__(self, model, policy: tuple[str, ...], strength=None):
         self.model = model
         self.policy = policy
+        self.strength = strength  # an `AdaptiveStrength` (its p), or None: always augment
         self.calls = 0
         inputs = [image_input(getattr(model, name)) for name in model.discriminator_names]
         self.handles = [module.register_forward_pre_hook(self._augment) for module in inputs]
@@ -49,7 +51,8 @@ class DiscriminatorAugment:
                               f"{shape or 'no tensor'}; drop --set diffaugment for this variant "
                               f"or train a convolutional one on image data")
         self.calls += 1
-        return (diff_augment(args[0], self.policy), *args[1:])
+        probability = None if self.strength is None else self.strength.p
+        return (diff_augment(args[0], self.policy, probability=probability), *args[1:])
 
     def check_used(self) -> None:
         """After an iteration: refuse a variant whose steps judge images by calling some other
@@ -66,10 +69,17 @@ class DiscriminatorAugment:
         self.handles = []
 
 
-def check_diffaugment(model, policy_text: str) -> tuple[str, ...]:
+def check_diffaugment(model, policy_text: str, ada_target: float = 0.0,
+                      ada_kimg: float = 500.0) -> tuple[str, ...]:
     """The parsed policy, refusing it in one line where it cannot apply (toy points, a model
-    without a discriminator)."""
+    without a discriminator, adaptive strength without transforms or out of range)."""
     policy = parse_policy(policy_text)
+    if ada_target:
+        check_settings(ada_target, ada_kimg)
+        if not policy:
+            raise GanzooError("ada_target adapts how often the diffaugment transforms apply, "
+                              "but no transform is chosen; add --set diffaugment=color,"
+                              "translation,cutout (or drop ada_target)")
     if not policy:
         return policy
     if getattr(model, "task", None) == "toy":
@@ -82,14 +92,15 @@ def check_diffaugment(model, policy_text: str) -> tuple[str, ...]:
 
 
 @contextmanager
-def augmented_discriminators(model, policy_text: str):
-    """Within the block, every discriminator forward of ``model`` sees augmented images; yields
+def augmented_discriminators(model, policy_text: str, strength=None):
+    """Within the block, every discriminator forward of ``model`` sees augmented images (each
+    transform with probability ``strength.p`` when an `AdaptiveStrength` is given); yields
     the `DiscriminatorAugment` (None when ``policy_text`` is empty)."""
     policy = check_diffaugment(model, policy_text)
     if not policy:
         yield None
         return
-    augment = DiscriminatorAugment(model, policy)
+    augment = DiscriminatorAugment(model, policy, strength)
     try:
         yield augment
     finally:

@@ -68,7 +68,7 @@ class RoleStep(nn.Module):
 
     def forward(self, run, batch):
         out = run(batch)
-        return out.loss, out.logs
+        return out.loss, out.logs, out.judged_real
 
 
 def wrap_roles(role_params: dict[str, list[nn.Parameter]], device: torch.device) -> dict:

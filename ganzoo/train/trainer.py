@@ -67,6 +67,7 @@ from .batches import BatchStream
 from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from .compiled_networks import compile_networks, eager_forward
 from .config import TrainConfig
+from .adaptive_augment import AdaptiveStrength
 from .discriminator_augment import augmented_discriminators, check_diffaugment
 from .ema import EMA
 from .interrupt import StopRequest
@@ -132,6 +133,9 @@ class Trainer:
         #: The optimizers by role (set by `fit`).
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.history: list[dict[str, float]] = []
+        #: The adaptive augmentation strength (`AdaptiveStrength`) while `fit` runs with
+        #: ``ada_target``; None otherwise.
+        self.ada: AdaptiveStrength | None = None
         #: After an interrupted `fit`: the signal that stopped it (SIGINT or SIGTERM).
         self.stopped_by: int | None = None
 
@@ -147,7 +151,7 @@ class Trainer:
             # A recipe's thread count suits the machine it was measured on; on one with fewer
             # usable CPUs the extra threads would only wait on each other.
             torch.set_num_threads(min(cfg.threads, usable_cpus() or cfg.threads))
-        check_diffaugment(self.model, cfg.diffaugment)  # before any work
+        check_diffaugment(self.model, cfg.diffaugment, cfg.ada_target, cfg.ada_kimg)  # early
         device = self.device = resolve_device(cfg.device)
         self.precision = resolve_precision(cfg.precision, device)
         rank, world = distributed.setup(device)
@@ -183,6 +187,9 @@ class Trainer:
                              workers=cfg.workers, pin_memory=device.type == "cuda")
         self.data_workers = stream.workers
         scaler = make_scaler(self.precision, device)
+        # Adaptive augmentation strength; its controller reads D's verdicts on real images.
+        self.ada = (AdaptiveStrength(cfg.ada_target, cfg.ada_kimg, cfg.batch_size, world)
+                    if cfg.ada_target else None)
         seed_everything(cfg.seed + 1000 * rank)  # each process draws its own noise
 
         start = 0
@@ -199,6 +206,8 @@ class Trainer:
             if ema is not None and state.get("ema") is not None:
                 ema.load_state_dict(state["ema"])
             scaler.load_state_dict(state["scaler"])
+            if self.ada is not None and state.get("ada") is not None:
+                self.ada.load_state_dict(state["ada"])
             stream.load_state(state["data"])
             restore_rank_state(model, state, rank, world)
             self.history = list(state["history"])
@@ -232,6 +241,7 @@ class Trainer:
                                  "optimizers": {r: o.state_dict() for r, o in optimizers.items()},
                                  "ema": ema.state_dict() if ema is not None else None,
                                  "scaler": scaler.state_dict(), "data": stream.state(),
+                                 "ada": self.ada.state_dict() if self.ada is not None else None,
                                  **ranks, "history": self.history,
                                  "log_window": {"sums": sums, "count": count},
                                  "elapsed": {"wall": previous_wall + time.perf_counter() - began,
@@ -258,7 +268,7 @@ class Trainer:
         # closing: data workers stop with the loop; DiffAugment hooks on the discriminators,
         # only while the loop runs.
         with stop.installed(), closing(stream), \
-                augmented_discriminators(model, cfg.diffaugment) as augment:
+                augmented_discriminators(model, cfg.diffaugment, self.ada) as augment:
             while step < cfg.steps:
                 if distributed.any_process(stop.requested, world, device):
                     interrupted = True
@@ -268,6 +278,11 @@ class Trainer:
                                        device, synced, step, ckpt)
                 if augment is not None and step == start:
                     augment.check_used()
+                if self.ada is not None:
+                    if step == start:
+                        self.ada.check_observed(type(model).__name__)
+                    self.ada.end_iteration(step + 1)
+                    logs["ada_p"] = self.ada.p
                 if self.batchnorm and cfg.batchnorm_sync == "average":
                     batchnorm_sync.average_running_stats(model, world)
                 if ema is not None:
@@ -364,6 +379,8 @@ class Trainer:
                         out = StepOutput(*synced[entry.role](entry.run, batch))
                     else:
                         out = entry.run(batch)
+                if self.ada is not None:
+                    self.ada.observe(out.judged_real)
                 value = float(out.loss.detach().float())
                 bad = {key: v for key, v in out.logs.items() if not math.isfinite(float(v))}
                 if not math.isfinite(value) or bad:

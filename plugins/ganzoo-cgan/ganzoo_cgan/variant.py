@@ -81,14 +81,14 @@ class CGAN(GANModel):
         real, labels = self._batch(batch)
         with torch.no_grad():
             fake = self.generator(self._noise(len(real)), labels)
-        loss = self.loss.discriminator(self.discriminator(real, labels),
-                                       self.discriminator(fake, labels))
+        real_scores = self.discriminator(real, labels)
+        loss = self.loss.discriminator(real_scores, self.discriminator(fake, labels))
         logs = {"d_loss": loss.item()}
         if self.config.r1_weight > 0:
             r1 = get_penalty("r1")(lambda x: self.discriminator(x, labels), real)
             loss = loss + self.config.r1_weight * r1
             logs["r1"] = r1.item()
-        return StepOutput(loss, logs)
+        return StepOutput(loss, logs, self.loss.judged_real(real_scores))
 
     def generator_step(self, batch: Any) -> StepOutput:
         real, labels = self._batch(batch)

@@ -100,13 +100,14 @@ class NoiseDrivenGAN(GANModel):
         real = self._real(batch)
         with torch.no_grad():
             fake = self.generator(self._noise(real.shape[0]))
-        loss = self.adversarial.discriminator(self.score(real), self.score(fake))
+        real_scores = self.score(real)
+        loss = self.adversarial.discriminator(real_scores, self.score(fake))
         logs = {"d_loss": loss.item()}
         loss = add_penalty(loss, logs, self.discriminator, self.pack(real), self.pack(fake),
                            penalty=self.penalty, name=self.config.penalty,
                            weight=self.config.penalty_weight, every=self._penalty_every(),
                            d_steps=self.d_steps)
-        return StepOutput(loss, logs)
+        return StepOutput(loss, logs, self.adversarial.judged_real(real_scores))
 
     def generator_step(self, batch: Any) -> StepOutput:
         real = self._real(batch)

@@ -202,7 +202,7 @@ class InfoGAN(GANModel):
                                                    self.config.invariance_balance)
             logs["real_invariance"] = invariance.item()
             loss = loss + self.config.real_invariance_weight * invariance
-        return StepOutput(loss, logs)
+        return StepOutput(loss, logs, self.loss.judged_real(real_score))
 
     def _fake_q(self, fake: Tensor, q: tuple[Tensor, Tensor, Tensor]):
         """Q's reading of fakes; with ``fake_augment`` the category comes from a style-changed

@@ -106,13 +106,14 @@ class R3GAN(GANModel):
         real = self._real(batch)
         with torch.no_grad():
             fake = self._fake(real.shape[0])
-        loss = self.adversarial.discriminator(self.discriminator(real), self.discriminator(fake))
+        real_scores = self.discriminator(real)
+        loss = self.adversarial.discriminator(real_scores, self.discriminator(fake))
         logs = {"d_loss": loss.item()}
         c = self.config
         loss = add_penalty(loss, logs, self.discriminator, real, fake, penalty=self.penalty,
                            name=c.penalty, weight=c.penalty_weight, every=c.penalty_every,
                            d_steps=self.d_steps)
-        return StepOutput(loss, logs)
+        return StepOutput(loss, logs, self.adversarial.judged_real(real_scores))
 
     def generator_step(self, batch: Any) -> StepOutput:
         real = self._real(batch)
