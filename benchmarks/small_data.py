@@ -13,7 +13,11 @@ only, never with published FIDs.
 
     python benchmarks/small_data.py --counts 100 500 --seeds 0-2 --steps 3000 --jobs 2
     python benchmarks/small_data.py --variants dcgan r3gan --augment none --minutes 4
+    python benchmarks/small_data.py --augment color,translation,cutout+ada --ada-kimg 100
     python benchmarks/small_data.py --table runs.json        # reprint the table of saved rows
+
+An ``--augment`` policy ending in ``+ada`` adds adaptive strength (``--set ada_target=T
+--set ada_kimg=K``, from ``--ada-target`` and ``--ada-kimg``).
 
 Rows are appended to ``--json`` as each run ends, so an interrupted benchmark keeps its finished
 runs and ``--table`` prints them.
@@ -43,7 +47,10 @@ def run_one(variant: str, count: int, augment: str, seed: int, args: dict) -> di
 
     work = Path(args["work"])
     data = f"folder:{training_set(work, count, args['size'])}"
-    sets = {"image_size": args["size"]} | ({"diffaugment": augment} if augment != "none" else {})
+    policy, ada = augment.removesuffix("+ada"), augment.endswith("+ada")
+    sets = {"image_size": args["size"]} | ({"diffaugment": policy} if policy != "none" else {})
+    if ada:
+        sets |= {"ada_target": args["ada_target"], "ada_kimg": args["ada_kimg"]}
     steps = args["steps"] or steps_in_budget(variant, data, args["minutes"],
                                              threads=args["threads"], preset="small", sets=sets)
     model, timing = train_recipe(variant, data, seed=seed, threads=args["threads"], steps=steps,
@@ -55,9 +62,13 @@ def run_one(variant: str, count: int, augment: str, seed: int, args: dict) -> di
     reference = reference_set(work, args["size"])
     scores = folder_distribution_scores(model, reference, args["n"],
                                         reference_label(args["n"], args["size"]))
-    return {"variant": variant, "images": count, "augment": augment, "seed": seed,
-            "steps": timing["steps"], "cpu_s": round(timing["cpu_s"], 1),
-            "wall_s": round(timing["wall_s"], 1), **scores}
+    row = {"variant": variant, "images": count, "augment": augment, "seed": seed,
+           "steps": timing["steps"], "cpu_s": round(timing["cpu_s"], 1),
+           "wall_s": round(timing["wall_s"], 1), **scores}
+    if ada:  # its settings, and the augmentation probability the run ended with
+        row |= {"ada_target": args["ada_target"], "ada_kimg": args["ada_kimg"],
+                "ada_p_final": round(timing["ada_p"], 4)}
+    return row
 
 
 def table(rows: list[dict], tuned: set[int]) -> str:
@@ -93,7 +104,11 @@ def main(argv=None) -> int:
                         help="training-set sizes (crops)")
     parser.add_argument("--augment", nargs="+", default=["none", FULL_POLICY],
                         help=f"DiffAugment policies to compare ('none': off; default: none and "
-                             f"{FULL_POLICY})")
+                             f"{FULL_POLICY}); a '+ada' suffix adds adaptive strength")
+    parser.add_argument("--ada-target", type=float, default=0.6,
+                        help="ada_target of '+ada' policies (default 0.6, the paper's)")
+    parser.add_argument("--ada-kimg", type=float, default=500.0,
+                        help="ada_kimg of '+ada' policies (default 500, the paper's)")
     parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds("0-2"),
                         help="e.g. 0-2 or 3,7 (default 0-2)")
     parser.add_argument("--tuned-seeds", type=parse_seeds, default=[],
@@ -119,7 +134,8 @@ def main(argv=None) -> int:
     for count in args.counts:  # written here once, not by workers racing each other
         training_set(Path(args.work), count, args.size)
     reference_set(Path(args.work), args.size)
-    options = {k: getattr(args, k) for k in ("work", "size", "steps", "minutes", "n", "threads")}
+    options = {k: getattr(args, k) for k in ("work", "size", "steps", "minutes", "n", "threads",
+                                             "ada_target", "ada_kimg")}
     # seed by seed, so the settings being compared finish side by side
     jobs = [(v, c, a, s) for c in args.counts for s in args.seeds for v in args.variants
             for a in args.augment]

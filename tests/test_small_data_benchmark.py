@@ -61,8 +61,10 @@ def test_recipe_run_trains_what_the_cli_resolves_and_scores_against_a_folder(tmp
     model, timing = train_recipe("dcgan", f"folder:{data}", seed=3, threads=1, steps=3,
                                  preset="small", sets={"image_size": 16, "ngf": 8, "ndf": 8,
                                                        "batch_size": 4,
-                                                       "diffaugment": "translation"})
+                                                       "diffaugment": "translation",
+                                                       "ada_target": 0.6})
     assert timing["steps"] == 3 and timing["cpu_s"] > 0
+    assert 0.0 <= timing["ada_p"] <= 1.0  # the '+ada' rows report where p ended
     config = model.config
     assert (config.image_size, config.channels, config.ngf) == (16, 3, 8)
     assert tuple(model.sample(2, seed=0).shape) == (2, 3, 16, 16)

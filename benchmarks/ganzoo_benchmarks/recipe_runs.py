@@ -22,7 +22,7 @@ def train_recipe(variant: str, data: str, *, seed: int, threads: int,
                  sets: dict[str, Any] | None = None, dataset=None):
     """Train ``variant`` on ``data`` as the CLI would; ``dataset`` replaces the one ``data``
     names (e.g. a training split), keeping ``data``'s recipe. Returns (EMA/final model,
-    {steps, cpu_s, wall_s})."""
+    {steps, cpu_s, wall_s, ada_p: the adaptive augmentation probability at the end or None})."""
     import torch
 
     from ganzoo.building import build_model
@@ -48,7 +48,8 @@ def train_recipe(variant: str, data: str, *, seed: int, threads: int,
     summary = trainer.fit()
     return trainer.final_model, {"steps": summary["steps"],
                                  "cpu_s": time.process_time() - cpu,
-                                 "wall_s": time.perf_counter() - wall}
+                                 "wall_s": time.perf_counter() - wall,
+                                 "ada_p": trainer.ada.p if trainer.ada is not None else None}
 
 
 def steps_in_budget(variant: str, data: str, minutes: float, *, threads: int,
