@@ -150,3 +150,9 @@ def test_unusable_settings_are_refused_in_one_line_and_leave_no_folder(tmp_path,
 def test_the_controller_refuses_a_target_outside_0_1():
     with pytest.raises(GanzooError, match="between 0 and 1"):
         AdaptiveStrength(target=0.0, kimg=500, batch_size=8)
+
+
+def test_scores_passed_as_verdicts_are_refused_naming_the_fix():
+    strength = AdaptiveStrength(target=0.6, kimg=500, batch_size=8)
+    with pytest.raises(GanzooError, match=r"must hold bools.*loss.judged_real\(real_scores\)"):
+        strength.observe(torch.randn(8))

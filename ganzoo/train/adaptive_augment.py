@@ -52,6 +52,12 @@ class AdaptiveStrength:
         """Add one D step's verdicts on its real batch (bools)."""
         if judged_real is None:
             return
+        if not isinstance(judged_real, torch.Tensor) or judged_real.dtype != torch.bool:
+            kind = judged_real.dtype if isinstance(judged_real, torch.Tensor) else \
+                type(judged_real).__name__
+            raise GanzooError(f"StepOutput.judged_real must hold bools (one per real sample: "
+                              f"did D call it real?), got {kind}; return "
+                              f"loss.judged_real(real_scores), not the scores")
         self.seen_verdicts = True
         verdicts = judged_real.detach().flatten().float()
         self.signs += float((2.0 * verdicts - 1.0).sum())
