@@ -75,22 +75,23 @@ def table(rows: list[dict], tuned: set[int]) -> str:
     """Per-run rows, then mean ± std of KID and FID per (variant, images, augment)."""
     import numpy as np
 
-    lines = [f"{'variant':8} {'images':>6} {'augment':24} {'seed':>9} {'steps':>6} "
-             f"{'CPU s':>7} {'KID':>8} {'± std':>7} {'FID':>7}"]
+    lines = [f"{'variant':8} {'images':>6} {'augment':28} {'seed':>9} {'steps':>6} "
+             f"{'CPU s':>7} {'KID':>8} {'± std':>7} {'FID':>7} {'ADA p end':>9}"]
     key = lambda r: (r["variant"], r["images"], r["augment"])  # noqa: E731
     for row in sorted(rows, key=lambda r: (*key(r), r["seed"])):
         seed = f"{row['seed']} {'tuned' if row['seed'] in tuned else 'unseen'}"
-        lines.append(f"{row['variant']:8} {row['images']:>6} {row['augment']:24} {seed:>9} "
+        p_end = f"{row['ada_p_final']:>9.3f}" if "ada_p_final" in row else f"{'-':>9}"
+        lines.append(f"{row['variant']:8} {row['images']:>6} {row['augment']:28} {seed:>9} "
                      f"{row['steps']:>6} {row['cpu_s']:>7.1f} {row['kid']:>8.4f} "
-                     f"{row['kid_std']:>7.4f} {row['fid']:>7.2f}")
+                     f"{row['kid_std']:>7.4f} {row['fid']:>7.2f} {p_end}")
     lines.append("")
-    lines.append(f"{'variant':8} {'images':>6} {'augment':24} {'seeds':>5} "
+    lines.append(f"{'variant':8} {'images':>6} {'augment':28} {'seeds':>5} "
                  f"{'KID mean ± std':>17} {'FID mean ± std':>16}")
     for group in sorted({key(r) for r in rows}):
         mine = [r for r in rows if key(r) == group]
         kid = np.array([r["kid"] for r in mine])
         fid = np.array([r["fid"] for r in mine])
-        lines.append(f"{group[0]:8} {group[1]:>6} {group[2]:24} {len(mine):>5} "
+        lines.append(f"{group[0]:8} {group[1]:>6} {group[2]:28} {len(mine):>5} "
                      f"{kid.mean():>8.4f} ± {kid.std():.4f} {fid.mean():>7.2f} ± {fid.std():>5.2f}")
     return "\n".join(lines)
 
