@@ -128,6 +128,19 @@ def test_every_task_scaffold_passes_the_conformance_kit(task, tmp_path, monkeypa
     monkeypatch.setattr(plugins, "_catalog",
                         plugins.build_catalog(entry_points=[*plugins._entry_points(), entry]))
     check_variant(name)
+    if task in ("unconditional", "conditional"):  # image D steps report their verdicts
+        from ganzoo.building import build_model
+        from ganzoo.data.spec import load_dataset
+        from ganzoo.train import TrainConfig, Trainer
+
+        model = build_model(name, {"channels": 1, "image_size": 8}
+                            if task == "unconditional" else {})
+        trainer = Trainer(model, load_dataset("digits"),
+                          TrainConfig(steps=4, batch_size=8, ema_decay=0, threads=1,
+                                      sample_every=0, diffaugment="color,translation",
+                                      ada_target=0.6))
+        trainer.fit()  # refused after one iteration if the template reported no verdicts
+        assert trainer.ada.seen_verdicts
 
 
 def _run(*args: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
