@@ -122,6 +122,23 @@ def test_a_real_run_raises_p_when_d_calls_its_images_real_and_logs_it(tmp_path):
     assert max(p) > 0.2 and all(0.0 <= v <= 1.0 for v in p)
 
 
+@pytest.mark.parametrize("variant, extra", [
+    ("infogan", []),
+    ("cgan", []),
+    ("r3gan", ["--set", "loss=non-saturating", "--set", "width=16", "--set", "min_width=16",
+               "--set", "group_size=8"]),
+    ("gan", ["--set", "hidden=32"]),  # the MLP GAN on flattened digits
+])
+def test_the_image_variants_report_their_verdicts(tmp_path, variant, extra):
+    out = tmp_path / variant
+    result = train(variant, "--data", "digits", "--steps", "8", "--batch-size", "8", *extra,
+                   "--set", "diffaugment=color,cutout", "--set", "ada_target=0.6",
+                   "--set", "ada_kimg=0.05", "--set", "log_every=4", "--out", str(out))
+    assert result.exit_code == 0, result.output  # refused after one iteration otherwise
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [row["step"] for row in rows] == [4, 8] and "ada_p" in rows[-1]
+
+
 def test_settings_list_documents_ada():
     rows = {row["name"]: row for row in describe_settings(TrainConfig)}
     assert rows["ada_target"]["default"] == 0.0 and rows["ada_kimg"]["default"] == 500.0
