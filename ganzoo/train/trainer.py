@@ -63,11 +63,11 @@ from ..errors import GanzooError
 from ..interfaces import StepOutput
 from ..thread_choice import usable_cpus
 from . import batchnorm_sync, distributed
+from .adaptive_augment import AdaptiveStrength
 from .batches import BatchStream
 from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from .compiled_networks import compile_networks, eager_forward
 from .config import TrainConfig
-from .adaptive_augment import AdaptiveStrength
 from .discriminator_augment import augmented_discriminators, check_diffaugment
 from .ema import EMA
 from .interrupt import StopRequest
