@@ -142,6 +142,23 @@ def test_minibatch_std_feature_and_penalties_train():
         assert summary["steps"] == 2
 
 
+def test_minibatch_std_is_the_batch_feature_spread_and_stays_finite_when_collapsed():
+    from ganzoo_gan.vanilla import MLPDiscriminator
+
+    d = MLPDiscriminator(2, hidden=16, layers=2, minibatch_std=True)
+    x = torch.randn(32, 2, generator=torch.Generator().manual_seed(0))
+    seen = {}
+    d.head.register_forward_hook(lambda module, inputs, out: seen.update(h=inputs[0]))
+    d(x)
+    features, spread = seen["h"][:, :-1], seen["h"][:, -1]
+    assert torch.allclose(spread, features.std(0, unbiased=False).mean().expand(32), atol=1e-6)
+    # A fully collapsed batch (every sample equal): a bare square root's gradient is NaN there.
+    same = torch.zeros(8, 2, requires_grad=True)
+    d(same).sum().backward()
+    assert all(torch.isfinite(p.grad).all() for p in d.parameters())
+    assert torch.isfinite(same.grad).all()
+
+
 def test_wrong_data_shape_is_a_clear_error():
     with pytest.raises(GanzooError, match=r"data has shape \(1, 8, 8\) per item but the model was built for \[2\] \(from its settings\); train on data of that shape"):
         run(tiny("gan"), digits())
