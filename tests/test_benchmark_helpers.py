@@ -1,6 +1,7 @@
 """The speed and training helpers behind the benchmark commands (`ganzoo_benchmarks`): the plain
 ResNet-9 reference, the timing helpers, the mode-collapse table, the digits subset."""
 
+import json
 import sys
 
 import numpy as np
@@ -100,6 +101,18 @@ def test_mode_collapse_seeds_parse_and_each_seed_gets_a_row_marked_tuned_or_unse
     assert [line.split()[2:5] for line in lines[1:]] == [["2", "tuned", "24"],
                                                          ["7", "unseen", "25"]]
     assert table(rows, ["grid25"], ["best"]).splitlines()[1].split()[-1] == "1/2"
+
+
+def test_mode_collapse_smoke_steps_replace_a_configs_own_steps(tmp_path):
+    """`--steps N` (smoke runs) must not clash with a configuration that spells out `steps`,
+    and the spelled-out previous recipe must not inherit the current default's D feature."""
+    from ganzoo_benchmarks.mode_collapse_runs import PREVIOUS, train_and_score
+
+    assert "steps=9000" in PREVIOUS["grid25"] and "minibatch_std=false" in PREVIOUS["grid25"]
+    row = train_and_score("previous", "grid25", 0, tmp_path, steps=3, settings=("threads=1",))
+    assert row["steps"] == 3 and 0 <= row["modes"] <= 25
+    config = json.loads((tmp_path / "previous-grid25-0" / "config.json").read_text())
+    assert config["config"]["minibatch_std"] is False
 
 
 def test_digits_subset_serves_the_chosen_digits_on_both_paths():

@@ -21,17 +21,17 @@ def _sets(**values) -> list[str]:
 PREVIOUS = {
     "grid25": _sets(loss="non-saturating", penalty="r1", penalty_weight=3e-4, pack=1,
                     hidden=256, d_hidden=192, fused_adam="true", steps=9000, batch_size=384,
-                    lr_decay_start=4500, ema_decay=0.999),
+                    lr_decay_start=4500, ema_decay=0.999, minibatch_std="false"),
     "ring8": _sets(loss="non-saturating", penalty="none", pack=1, hidden=192, d_hidden="null",
                    fused_adam="false", steps=8000, batch_size=512, lr_decay_start=4000,
-                   ema_decay=0.999),
+                   ema_decay=0.999, minibatch_std="false"),
 }
 
 #: name → (label, variant, extra `ganzoo train` arguments, or a dict of them per dataset)
 CONFIGS = {
     "gan": ("GAN (non-saturating), no tricks", "gan",
             _sets(loss="non-saturating", penalty="none", pack=1, ema_decay=0,
-                  lr_decay_start="null")),
+                  lr_decay_start="null", minibatch_std="false")),
     "wgan-gp": ("WGAN-GP (`ganzoo train wgan-gp` defaults)", "wgan-gp", []),
     "best": ("ganzoo best = `ganzoo train gan` defaults", "gan", []),
     "previous": ("previous `gan` recipe (NS loss, tuned seeds 0-4)", "gan", PREVIOUS),
@@ -74,7 +74,9 @@ def train_and_score(config: str, dataset: str, seed: int, workdir: Path,
     for setting in settings:
         extra += ["--set", setting]
     if steps is not None:  # smoke runs only; the table's numbers use each recipe's own steps
-        extra = [*extra, "--steps", str(steps)]
+        pairs = [extra[i:i + 2] for i in range(0, len(extra), 2)]
+        extra = [arg for pair in pairs if pair[1].split("=")[0] != "steps" for arg in pair]
+        extra += ["--steps", str(steps)]
     out = workdir / f"{config}-{dataset}-{seed}"
     ganzoo = os.path.join(os.path.dirname(sys.executable), "ganzoo")
     command = [ganzoo, "train", variant, "--data", dataset, "--seed", str(seed),
