@@ -102,8 +102,9 @@ class MLPDiscriminator(Discriminator):
         h = self.body(x.flatten(1))
         if self.minibatch_std:
             # One number per batch: how varied the features are; a collapsed G shows low spread.
-            # Spelled out rather than `h.std(0)`, which is about twice as slow on CPU here; the
-            # epsilon keeps the square root's gradient finite for a batch with no spread.
+            # Spelled out rather than `h.std(0)`, which took about twice as long (forward and
+            # backward) in a CPU micro-benchmark; the epsilon keeps the square root's gradient
+            # finite for a batch with no spread.
             centred = h - h.mean(0)
             spread = (centred.square().mean(0) + 1e-8).sqrt().mean().expand(h.shape[0], 1)
             h = torch.cat([h, spread], 1)
