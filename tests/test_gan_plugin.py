@@ -164,3 +164,65 @@ def test_wrong_data_shape_is_a_clear_error():
         run(tiny("gan"), digits())
     with pytest.raises(GanzooError, match="data_shape must be"):
         tiny("gan", data_shape=[2, 3])
+
+
+def test_mixture_latent_picks_components_uniformly_and_is_the_documented_map():
+    from ganzoo_gan.mixture_latent import MixtureLatent
+
+    torch.manual_seed(0)
+    mixture = MixtureLatent(components=10, dim=3, scale=0.02)
+    noise = torch.randn(20_000, 4, generator=torch.Generator().manual_seed(1))
+    out = mixture(noise)
+    # Component k holds the noise whose first coordinate falls in the k-th tenth of N(0, 1).
+    k = (torch.special.ndtr(noise[:, 0]) * 10).long().clamp(max=9)
+    expected = mixture.means[k] + mixture.log_scales[k].exp() * noise[:, 1:]
+    torch.testing.assert_close(out, expected)
+    counts = torch.bincount(k, minlength=10).float()
+    assert (counts - 2000).abs().max() < 200  # uniform: about 2,000 ± 45 each
+    assert torch.allclose(mixture.log_scales.exp(), torch.tensor(0.02))
+    # Means and scales are learned: G's loss reaches them.
+    out.square().sum().backward()
+    assert mixture.means.grad.abs().sum() > 0 and mixture.log_scales.grad.abs().sum() > 0
+
+
+def test_gan_with_a_mixture_latent_trains_saves_and_loads(tmp_path):
+    import ganzoo
+    from ganzoo.layout import save_pretrained
+
+    model = tiny("gan", latent_dim=3, latent_components=7, latent_component_scale=0.05)
+    assert model.generator.latent_dim == 4  # 3 dimensions + the coordinate picking a component
+    means = model.generator.mixture.means.detach().clone()
+    run(model, ring8(points=500), steps=3)
+    assert not torch.equal(means, model.generator.mixture.means)
+    assert model.sample(6, seed=2).shape == (6, 2)
+    save_pretrained(model, tmp_path / "m")
+    loaded = ganzoo.load(str(tmp_path / "m"))
+    torch.testing.assert_close(loaded.sample(50, seed=3), model.sample(50, seed=3))
+    # Under bf16 autocast every sample keeps its component (the CDF is computed in fp32).
+    z = torch.randn(256, 4)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        mixed = model.generator.mixture(z)
+    assert mixed.dtype == torch.float32
+    torch.testing.assert_close(mixed, model.generator.mixture(z), rtol=0, atol=0)
+
+
+def test_gan_mixture_latent_settings_are_checked():
+    with pytest.raises(GanzooError, match="latent_components: must not be negative"):
+        tiny("gan", latent_components=-2)
+    with pytest.raises(GanzooError, match="latent_component_scale > 0"):
+        tiny("gan", latent_components=4, latent_component_scale=0.0)
+
+
+def test_gan_with_a_mixture_latent_exports_to_onnx(tmp_path):
+    onnxruntime = pytest.importorskip("onnxruntime", reason="the [onnx] extra is not installed")
+    pytest.importorskip("onnx", reason="the [onnx] extra is not installed")
+    from ganzoo.onnx_export import export_onnx
+
+    model = tiny("gan", latent_dim=3, latent_components=7)
+    path = export_onnx(model, tmp_path / "gan.onnx")
+    z = torch.randn(64, 4, generator=torch.Generator().manual_seed(0))
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = session.run(None, {session.get_inputs()[0].name: z.numpy()})[0]
+    with torch.no_grad():
+        expected = model.generator(z).numpy()
+    assert abs(got - expected).max() < 1e-5

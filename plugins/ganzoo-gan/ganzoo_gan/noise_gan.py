@@ -85,7 +85,7 @@ class NoiseDrivenGAN(GANModel):
         return real[:usable]
 
     def _noise(self, n: int) -> Tensor:
-        return torch.randn(n, self.config.latent_dim, device=self.device)
+        return torch.randn(n, self.generator.latent_dim, device=self.device)
 
     def pack(self, x: Tensor) -> Tensor:
         """``(N, F)`` → ``(N/p, p·F)``; ``(N, C, H, W)`` → ``(N/p, p·C, H, W)``."""
@@ -127,7 +127,7 @@ class NoiseDrivenGAN(GANModel):
         if conditioning:
             raise GanzooError(f"{type(self).__name__} is unconditional; it takes no "
                               f"{', '.join(conditioning)}")
-        z = seeded_normal(n, self.config.latent_dim, seed, self.device)
+        z = seeded_normal(n, self.generator.latent_dim, seed, self.device)
         was_training = self.training
         self.eval()
         try:
@@ -139,7 +139,7 @@ class NoiseDrivenGAN(GANModel):
     def preview_inputs(self, batch: Any, n: int, generator: torch.Generator) -> Tensor:
         # A scatter plot needs many more points than an image grid needs images.
         count = n if self.images else max(n, 1024)
-        return torch.randn(count, self.config.latent_dim, generator=generator)
+        return torch.randn(count, self.generator.latent_dim, generator=generator)
 
     @torch.no_grad()
     def preview(self, fixed: Tensor) -> Tensor:

@@ -18,6 +18,7 @@ from torch import Tensor, nn
 
 from ganzoo.interfaces import Discriminator, Generator
 
+from .mixture_latent import MixtureLatent
 from .noise_gan import NoiseDrivenGAN, flat_size
 
 
@@ -27,6 +28,8 @@ class VanillaGANConfig:
 
     data_shape: list[int] = field(default_factory=lambda: [2])  # [D] points or [C, H, W] images
     latent_dim: int = 2          # toy mixtures need little; use ~64 for images
+    latent_components: int = 0   # 0: G reads N(0, I); K: a learned mixture of K Gaussians
+    latent_component_scale: float = 0.02  # initial std of each mixture component
     hidden: int = 192            # width of every hidden layer of G (and of D, see d_hidden)
     d_hidden: int | None = None  # width of D's hidden layers (None: hidden)
     layers: int = 3              # hidden layers in G and in D
@@ -61,11 +64,16 @@ class FullPrecisionLinear(nn.Linear):
 
 class MLPGenerator(Generator):
     """z → ``layers`` × (Linear, ReLU) → Linear → data (tanh for images); the first and last
-    layers stay fp32 under autocast."""
+    layers stay fp32 under autocast. With ``components`` > 0, z first goes through a learned
+    `MixtureLatent` of that many Gaussians in ``latent_dim`` dimensions (and z has one more
+    coordinate, which picks the component)."""
 
-    def __init__(self, latent_dim: int, data_shape: tuple[int, ...], hidden: int, layers: int):
+    def __init__(self, latent_dim: int, data_shape: tuple[int, ...], hidden: int, layers: int,
+                 components: int = 0, component_scale: float = 0.02):
         super().__init__()
-        self.latent_dim = latent_dim
+        self.mixture = (MixtureLatent(components, latent_dim, component_scale)
+                        if components else None)
+        self.latent_dim = latent_dim + 1 if components else latent_dim  # the noise drawn
         self.data_shape = data_shape
         blocks: list[nn.Module] = []
         width = latent_dim
@@ -79,6 +87,8 @@ class MLPGenerator(Generator):
         self.net = nn.Sequential(*blocks)
 
     def forward(self, z: Tensor) -> Tensor:
+        if self.mixture is not None:
+            z = self.mixture(z)
         return self.net(z).reshape(z.shape[0], *self.data_shape)
 
 
@@ -137,7 +147,8 @@ class VanillaGAN(NoiseDrivenGAN):
     def __init__(self, config: VanillaGANConfig | None = None):
         super().__init__(config)
         cfg = self.config
-        self.generator = MLPGenerator(cfg.latent_dim, self.data_shape, cfg.hidden, cfg.layers)
+        self.generator = MLPGenerator(cfg.latent_dim, self.data_shape, cfg.hidden, cfg.layers,
+                                      cfg.latent_components, cfg.latent_component_scale)
         self.discriminator = MLPDiscriminator(cfg.pack * flat_size(self.data_shape),
                                               cfg.d_hidden or cfg.hidden, cfg.layers,
                                               cfg.minibatch_std)
