@@ -97,9 +97,12 @@ def test_mode_collapse_seeds_parse_and_each_seed_gets_a_row_marked_tuned_or_unse
     rows = [{"config": "best", "dataset": "grid25", "seed": seed, "modes": modes,
              "high_quality": 95.0, "reverse_kl": 0.1, "steps": 9000, "train_seconds": 90.0,
              "cpu_seconds": 180.0} for seed, modes in [(7, 25), (2, 24)]]
+    rows[0]["spread"] = 0.712  # a row from before the spread was measured has none
     lines = seed_rows(rows, tuned={2}).splitlines()
     assert [line.split()[2:5] for line in lines[1:]] == [["2", "tuned", "24"],
                                                          ["7", "unseen", "25"]]
+    assert lines[0].split()[-3] == "spread"
+    assert [line.split()[-2] for line in lines[1:]] == ["-", "0.71"]
     assert table(rows, ["grid25"], ["best"]).splitlines()[1].split()[-1] == "1/2"
 
 

@@ -97,6 +97,7 @@ def train_and_score(config: str, dataset: str, seed: int, workdir: Path,
     result = evaluate_mixture_model(gz.load(str(out)), load_dataset(dataset), seed=0)
     return {"config": config, "dataset": dataset, "seed": seed, "modes": result["modes"],
             "high_quality": result["high_quality"], "reverse_kl": result["reverse_kl"],
+            "spread": result["spread"],
             "steps": run["steps"], "train_seconds": run["wall_seconds"],
             "process_wall_seconds": round(wall, 1), "cpu_seconds": run.get("cpu_seconds"),
             "command": " ".join(command[1:]).replace(str(out), "DIR")}
@@ -124,11 +125,14 @@ def seed_rows(rows: list[dict], tuned: set[int]) -> str:
     """One line per run, in seed order: which seeds chose the settings ("tuned") and which
     never did ("unseen")."""
     lines = [f"{'data':7} {'config':10} {'seed':>5} {'seed was':>8} {'modes':>6} "
-             f"{'% HQ':>7} {'rev. KL':>8} {'wall s':>7}"]
+             f"{'% HQ':>7} {'rev. KL':>8} {'spread':>7} {'wall s':>7}"]
     for row in sorted(rows, key=lambda r: (r["dataset"], r["config"], r["seed"])):
+        # "spread" (`ganzoo.metrics.modes`): 0.97 is the data's own; rows before it have none.
+        spread = row.get("spread")
         lines.append(f"{row['dataset']:7} {row['config']:10} {row['seed']:>5} "
                      f"{'tuned' if row['seed'] in tuned else 'unseen':>8} {row['modes']:>6} "
                      f"{row['high_quality']:>7.2f} {row['reverse_kl']:>8.3f} "
+                     f"{'-' if spread is None else f'{spread:.2f}':>7} "
                      f"{row['train_seconds']:>7.1f}")
     return "\n".join(lines)
 

@@ -65,7 +65,8 @@ class GaussianMixture(TrainingData):
         result = evaluate_mixture_model(model, self, seed=0)
         return {"modes_captured": f"{result['modes']}/{result['total_modes']}",
                 "high_quality_percent": round(result["high_quality"], 2),
-                "reverse_kl": round(result["reverse_kl"], 4)}
+                "reverse_kl": round(result["reverse_kl"], 4),
+                "mode_spread": round(result["spread"], 3)}
 
 
 def ring8(arg: str | None = None, *, points: int = 100_000, data_seed: int = 0,
