@@ -116,6 +116,7 @@ def test_mode_collapse_smoke_steps_replace_a_configs_own_steps(tmp_path):
     assert row["steps"] == 3 and 0 <= row["modes"] <= 25
     config = json.loads((tmp_path / "previous-grid25-0" / "config.json").read_text())
     assert config["config"]["minibatch_std"] is False
+    assert config["config"]["latent_components"] == 0 and config["config"]["latent_dim"] == 2
 
 
 def test_digits_subset_serves_the_chosen_digits_on_both_paths():

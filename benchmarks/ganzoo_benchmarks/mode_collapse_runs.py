@@ -18,23 +18,37 @@ def _sets(**values) -> list[str]:
 
 #: The `gan` toy recipes before the seed-robustness work (tuned on seeds 0-4), spelled out so
 #: they stay reproducible whatever the defaults become.
-PREVIOUS = {
-    "grid25": _sets(loss="non-saturating", penalty="r1", penalty_weight=3e-4, pack=1,
-                    hidden=256, d_hidden=192, fused_adam="true", steps=9000, batch_size=384,
-                    lr_decay_start=4500, ema_decay=0.999, minibatch_std="false"),
-    "ring8": _sets(loss="non-saturating", penalty="none", pack=1, hidden=192, d_hidden="null",
-                   fused_adam="false", steps=8000, batch_size=512, lr_decay_start=4000,
-                   ema_decay=0.999, minibatch_std="false"),
+PREVIOUS_VALUES = {
+    "grid25": dict(loss="non-saturating", penalty="r1", penalty_weight=3e-4, pack=1,
+                   hidden=256, d_hidden=192, fused_adam="true", steps=9000, batch_size=384,
+                   lr_decay_start=4500, ema_decay=0.999, minibatch_std="false", latent_dim=2,
+                   latent_components=0),
+    "ring8": dict(loss="non-saturating", penalty="none", pack=1, hidden=192, d_hidden="null",
+                  fused_adam="false", steps=8000, batch_size=512, lr_decay_start=4000,
+                  ema_decay=0.999, minibatch_std="false", latent_dim=2, latent_components=0),
 }
+PREVIOUS = {data: _sets(**values) for data, values in PREVIOUS_VALUES.items()}
+
+#: The previous networks and schedules without the tricks: plain Gaussian latent, no penalty,
+#: no EMA, no learning-rate decay, no minibatch-std.
+NO_TRICKS = {data: _sets(**{**values, "penalty": "none", "ema_decay": 0,
+                            "lr_decay_start": "null"})
+             for data, values in PREVIOUS_VALUES.items()}
+
+#: The grid25 default of the second session of 2026-12-07: the previous recipe with the
+#: minibatch-std feature in D and R1 at 1e-4.
+MINIBATCH_STD = {"grid25": _sets(**{**PREVIOUS_VALUES["grid25"], "minibatch_std": "true",
+                                    "penalty_weight": 1e-4})}
 
 #: name → (label, variant, extra `ganzoo train` arguments, or a dict of them per dataset)
 CONFIGS = {
-    "gan": ("GAN (non-saturating), no tricks", "gan",
-            _sets(loss="non-saturating", penalty="none", pack=1, ema_decay=0,
-                  lr_decay_start="null", minibatch_std="false")),
+    "gan": ("GAN (non-saturating), no tricks", "gan", NO_TRICKS),
     "wgan-gp": ("WGAN-GP (`ganzoo train wgan-gp` defaults)", "wgan-gp", []),
     "best": ("ganzoo best = `ganzoo train gan` defaults", "gan", []),
+    "no-mixture": ("ganzoo best with a plain N(0, I) latent", "gan",
+                   _sets(latent_components=0, latent_dim=2)),
     "previous": ("previous `gan` recipe (NS loss, tuned seeds 0-4)", "gan", PREVIOUS),
+    "mbstd": ("previous + minibatch-std, R1 1e-4", "gan", MINIBATCH_STD),
     "rpgan-weak": ("previous recipe, RpGAN + R1+R2 at 3e-4", "gan",
                    {"grid25": PREVIOUS["grid25"] + _sets(loss="relativistic-pairing",
                                                          penalty="r1+r2",
