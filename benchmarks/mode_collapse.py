@@ -14,7 +14,7 @@ of issue 4: at most 2 minutes) and CPU seconds of all threads are the worst run'
 counts the seeds at full coverage. A per-seed table follows, marking the seeds used while
 choosing the settings ("tuned") and the others ("unseen").
 
-    python benchmarks/mode_collapse.py                    # 3 configs × 2 datasets × 5 seeds
+    python benchmarks/mode_collapse.py                    # 4 configs × 2 datasets × 5 seeds
     python benchmarks/mode_collapse.py --configs best --seeds 0-9 --tuned-seeds 0-4
     python benchmarks/mode_collapse.py --configs best --seeds 10-14 --jobs 2 --threads 1 \
         --set penalty_weight=1e-3 --json out.json      # screening a setting, 2 runs at once
@@ -29,12 +29,15 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ganzoo_benchmarks.mode_collapse_runs import (CONFIGS, parse_seeds, runs_on, seed_rows,
-                                                  table, train_and_score)
+from ganzoo_benchmarks.mode_collapse_runs import (CONFIGS, DEFAULT_CONFIGS, parse_seeds,
+                                                  runs_on, seed_rows, table, train_and_score)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    parser.add_argument("--configs", nargs="+", default=list(DEFAULT_CONFIGS),
+                        choices=list(CONFIGS),
+                        help="what to train (default: %(default)s; also the older recipes "
+                             "'previous', 'mbstd', 'rpgan', 'rpgan-weak')")
     parser.add_argument("--datasets", nargs="+", default=["ring8", "grid25"],
                         choices=["ring8", "grid25"])
     parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds("5"),

@@ -208,6 +208,21 @@ def test_card_recipe_and_metrics_agree(name):
     assert name in entry.recipe
 
 
+@pytest.mark.parametrize("name", ENTRIES)
+def test_recipe_spells_out_every_setting_of_its_variant(name):
+    """A setting added to a variant after its zoo model was trained must be pinned in the
+    recipe, or a dataset recipe that sets it would change what `tools/train_zoo.py` retrains."""
+    import dataclasses
+
+    from ganzoo.building import build_model
+
+    folder = resolve(name).weights.parent
+    recipe = yaml.safe_load((folder / "recipe.yaml").read_text())
+    fields = {f.name for f in dataclasses.fields(type(build_model(recipe["variant"]).config))}
+    missing = sorted(fields - set(recipe["set"]))
+    assert not missing, f"{name}: recipe.yaml does not pin {missing}"
+
+
 def ganzoo_cli(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     return subprocess.run([sys.executable, "-m", "ganzoo", *args], capture_output=True,

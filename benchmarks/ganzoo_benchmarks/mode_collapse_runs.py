@@ -58,6 +58,10 @@ CONFIGS = {
                                                     penalty="r1+r2", penalty_weight=3e-3)}),
 }
 
+#: What `benchmarks/mode_collapse.py` trains unless told: the baselines, the default recipe
+#: and the ablation that shows what made the difference.
+DEFAULT_CONFIGS = ("gan", "wgan-gp", "best", "no-mixture")
+
 #: Modes of each mixture: a run with all of them has full coverage.
 MODES = {"grid25": 25, "ring8": 8}
 

@@ -28,9 +28,9 @@ class VanillaGANConfig:
     """Architecture and objective of the MLP GAN (the dataset ``recipes`` override some)."""
 
     data_shape: list[int] = field(default_factory=lambda: [2])  # [D] points or [C, H, W] images
-    latent_dim: int = 2          # toy mixtures need little; use ~64 for images
-    latent_components: int = 0   # 0: G reads N(0, I); K: a learned mixture of K Gaussians
-    latent_component_scale: float = 0.02  # initial std of each mixture component
+    latent_dim: int = 2          # G's input size (~64 for images); with a mixture, its dimension
+    latent_components: int = 0   # 0: G reads N(0, I); K > 0: a learned mixture of K Gaussians
+    latent_component_scale: float = 0.02  # initial std of each mixture component (learned)
     hidden: int = 192            # width of every hidden layer of G (and of D, see d_hidden)
     d_hidden: int | None = None  # width of D's hidden layers (None: hidden)
     layers: int = 3              # hidden layers in G and in D
