@@ -74,7 +74,9 @@ def test_a_compiled_run_checkpoints_eager_keys_resumes_and_samples(tmp_path, nee
             "--set", "sample_every=0", "--set", "threads=1", "--set", "compile=true"]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    eager_keys = set(build_model("gan", {"hidden": 16, "layers": 1}).state_dict())
+    # The eager model of the same settings (ring8's recipe included): no compiled-module prefix.
+    settings = json.loads((out / "config.json").read_text())["config"]
+    eager_keys = set(build_model("gan", settings).state_dict())
     assert set(load_checkpoint(checkpoint_path(out))["model"]) == eager_keys
     assert json.loads((out / "run.json").read_text())["train_config"]["compile"] is True
 
