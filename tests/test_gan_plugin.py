@@ -198,11 +198,12 @@ def test_gan_with_a_mixture_latent_trains_saves_and_loads(tmp_path):
     save_pretrained(model, tmp_path / "m")
     loaded = ganzoo.load(str(tmp_path / "m"))
     torch.testing.assert_close(loaded.sample(50, seed=3), model.sample(50, seed=3))
-    # Under bf16 autocast every sample keeps its component (the CDF is computed in fp32).
+    # Under bf16 autocast the mixture and G's output layer stay fp32: every sample keeps its
+    # component, and the points are written in full precision.
     z = torch.randn(256, 4)
     with torch.autocast("cpu", dtype=torch.bfloat16):
-        mixed = model.generator.mixture(z)
-    assert mixed.dtype == torch.float32
+        mixed, points = model.generator.mixture(z), model.generator(z)
+    assert mixed.dtype == points.dtype == torch.float32
     torch.testing.assert_close(mixed, model.generator.mixture(z), rtol=0, atol=0)
 
 

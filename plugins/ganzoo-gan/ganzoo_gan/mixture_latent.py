@@ -38,9 +38,7 @@ class MixtureLatent(nn.Module):
         self.log_scales = nn.Parameter(torch.full((components, dim), math.log(scale)))
 
     def forward(self, noise: Tensor) -> Tensor:
-        # fp32 under autocast: a bf16 CDF would move samples across component boundaries.
-        with torch.autocast(noise.device.type, enabled=False):
-            noise = noise.float()
-            uniform = 0.5 * (1 + torch.erf(noise[:, 0] / math.sqrt(2)))
-            k = (uniform * self.components).long().clamp(max=self.components - 1)
-            return self.means[k] + self.log_scales[k].exp() * noise[:, 1:]
+        # Element-wise ops and indexing only: autocast leaves them (and the CDF) in fp32.
+        uniform = 0.5 * (1 + torch.erf(noise[:, 0] / math.sqrt(2)))
+        k = (uniform * self.components).long().clamp(max=self.components - 1)
+        return self.means[k] + self.log_scales[k].exp() * noise[:, 1:]
